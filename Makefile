@@ -1,0 +1,65 @@
+# SIGAP: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup lint format messages check-messages lock vendor clean e2e
+
+# Create the virtual environment and install the pinned dependencies, once
+# (again only when requirements.lock changes).
+$(BIN)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(BIN)/.installed
+
+## make run: set up, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite, eager tasks)
+run: setup
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py demo_data
+	@echo "SIGAP: http://$(HOST):$(PORT)/  (log in as admin, petugas, kader, kader2 or kpad; password sigap-demo)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (browser tests skip without Chromium unless REQUIRE_E2E=1)
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+e2e: setup
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint --check templates */templates
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Update the Indonesian catalogue after changing user-facing strings, then translate and compile.
+messages: setup
+	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(BIN)/python manage.py compilemessages -l id --ignore=.venv
+
+## Fail if a string lacks an Indonesian translation or the catalogue does not compile.
+check-messages: setup
+	bash scripts/check_catalogue.sh
+
+lock: setup
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+## Copy the front-end libraries named in package.json from npm into static/vendor.
+vendor:
+	rm -rf node_modules && npm install --no-audit --no-fund
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
+	sed -i 's|//# sourceMappingURL=.*||' static/vendor/bootstrap/*.min.* static/vendor/leaflet/leaflet.js
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

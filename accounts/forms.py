@@ -1,0 +1,137 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from kelurahan.models import Kecamatan, Kelurahan
+
+from .models import Role, User
+
+
+class KelurahanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Kelurahan) -> str:
+        return f"{obj.common_name} — {obj.kecamatan.common_name}"
+
+
+class UserForm(forms.ModelForm):
+    kelurahan = KelurahanChoiceField(
+        queryset=Kelurahan.objects.select_related("kecamatan").order_by("kecamatan__code", "common_name"),
+        required=False,
+        label=_("Kelurahan"),
+        help_text=_("Required for a cadre: the kelurahan they serve."),
+    )
+    kecamatan = forms.ModelChoiceField(
+        queryset=Kecamatan.objects.order_by("common_name"),
+        required=False,
+        label=_("Kecamatan"),
+        help_text=_("Optional for staff: limits them to one kecamatan. Empty means the whole city."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "phone", "role", "kelurahan", "kecamatan"]
+        labels = {
+            "username": _("Username"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "email": _("Email"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        # The area follows the role: drop an area field that the chosen role does not use,
+        # so that a value left in a hidden field does not block the save.
+        role = cleaned.get("role")
+        if role != Role.KADER:
+            cleaned["kelurahan"] = None
+        if role != Role.PETUGAS:
+            cleaned["kecamatan"] = None
+        return cleaned
+
+
+class UserCreateForm(UserForm):
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password2(self):
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError(_("The two passwords do not match."))
+        return p2
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password2")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
+
+
+class UserEditForm(UserForm):
+    class Meta(UserForm.Meta):
+        fields = [*UserForm.Meta.fields, "is_active"]
+        labels = {**UserForm.Meta.labels, "is_active": _("Active (may log in)")}
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["username"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.actor is not None and self.instance.pk == self.actor.pk:
+            if cleaned.get("role") != Role.ADMIN:
+                self.add_error("role", _("You cannot take the administrator role from yourself."))
+            if cleaned.get("is_active") is False:
+                self.add_error("is_active", _("You cannot deactivate your own account."))
+        return cleaned
+
+
+class SetPasswordForm(forms.Form):
+    password1 = UserCreateForm.base_fields["password1"]
+    password2 = UserCreateForm.base_fields["password2"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p2:
+            try:
+                password_validation.validate_password(p2, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
+        return cleaned
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
+    active = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))],
+    )
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Actor (username)"), required=False)
+    action = forms.CharField(label=_("Action"), required=False)
+    target_type = forms.CharField(label=_("Record type"), required=False)
+    target_id = forms.CharField(label=_("Record id"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,138 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    PETUGAS = "petugas", _("Staff (petugas)")
+    KADER = "kader", _("Cadre (kader)")
+    KPAD = "kpad", _("KPAD commissioner")
+
+
+class SigapUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A SIGAP user: one role, and for a kader (optionally a petugas) an area."""
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.PETUGAS)
+    kelurahan = models.ForeignKey(
+        "kelurahan.Kelurahan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("kelurahan"),
+        help_text=_("Required for a cadre: the kelurahan they serve."),
+    )
+    kecamatan = models.ForeignKey(
+        "kelurahan.Kecamatan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("kecamatan"),
+        help_text=_("Optional for staff: limits them to one kecamatan. Empty means the whole city."),
+    )
+    phone = models.CharField(_("phone (WhatsApp)"), max_length=20, blank=True)
+
+    objects = SigapUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="kader") | models.Q(kelurahan__isnull=False),
+                name="user_kader_has_kelurahan",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="kader") | models.Q(kelurahan__isnull=True),
+                name="user_only_kader_has_kelurahan",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="petugas") | models.Q(kecamatan__isnull=True),
+                name="user_only_petugas_has_kecamatan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.role == Role.KADER and not self.kelurahan_id:
+            errors["kelurahan"] = _("A cadre must be bound to a kelurahan.")
+        if self.role != Role.KADER and self.kelurahan_id:
+            errors["kelurahan"] = _("Only a cadre is bound to a kelurahan.")
+        if self.role != Role.PETUGAS and self.kecamatan_id:
+            errors["kecamatan"] = _("Only staff can be limited to a kecamatan.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_petugas(self) -> bool:
+        return self.role == Role.PETUGAS
+
+    @property
+    def is_kader(self) -> bool:
+        return self.role == Role.KADER
+
+    @property
+    def is_kpad(self) -> bool:
+        return self.role == Role.KPAD
+
+    @property
+    def area_label(self) -> str:
+        if self.kelurahan_id:
+            return str(self.kelurahan)
+        if self.kecamatan_id:
+            return str(self.kecamatan)
+        return ""
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what, when and from where.
+
+    Written only by services (never edited or deleted through the app).
+    `target_type`/`target_id` name the record; `details` never holds a
+    child's identity.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    target_type = models.CharField(_("record type"), max_length=40)
+    target_id = models.CharField(_("record id"), max_length=40)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

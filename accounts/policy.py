@@ -1,0 +1,163 @@
+"""SIGAP's access policy: who may see and do what. Decided here, nowhere else.
+
+Two questions, two kinds of answer:
+
+* "May this user use this feature at all?" -> a capability, checked by
+  ``user_can`` and the ``requires`` view decorator. A logged-in user without
+  it gets 403; an anonymous one is sent to the login page.
+* "Which records may this user see?" -> a selector that narrows a queryset
+  (``kelurahan_visible_to``, ``users_visible_to`` and, in each app, its own
+  ``*_visible_to`` built on ``area_filter``). A record outside the user's
+  scope is a 404, never a 403, so its existence does not leak.
+
+Templates and views never test roles by hand; they ask this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, User
+
+
+class Cap:
+    """Capabilities: the features a role may use."""
+
+    MANAGE_USERS = "users.manage"
+    VIEW_AUDIT = "audit.view"
+    VIEW_REGIONS = "regions.view"
+    HANDLE_CASES = "cases.handle"
+    REPORT_CASES = "cases.report"
+    MANAGE_CADRES = "cadres.manage"
+    MANAGE_TRAINING = "training.manage"
+    REVIEW_ESCALATIONS = "kpad.review"
+    LOG_OUTREACH = "outreach.log"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    # The admin keeps the system: accounts, reference lists, the audit log. Not cases.
+    Role.ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_AUDIT, Cap.VIEW_REGIONS}),
+    Role.PETUGAS: frozenset(
+        {Cap.VIEW_REGIONS, Cap.HANDLE_CASES, Cap.REPORT_CASES, Cap.MANAGE_CADRES, Cap.MANAGE_TRAINING}
+    ),
+    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.LOG_OUTREACH}),
+    Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS}),
+}
+
+START_PAGES: dict[str, str] = {
+    Role.ADMIN: "accounts:user_list",
+    Role.PETUGAS: "accounts:start_petugas",
+    Role.KADER: "accounts:start_kader",
+    Role.KPAD: "accounts:start_kpad",
+}
+
+
+def capabilities_of(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def user_can(user, capability: str) -> bool:
+    return capability in capabilities_of(user)
+
+
+def start_url_for(user) -> str:
+    return reverse(START_PAGES[user.role])
+
+
+def requires(capability: str) -> Callable:
+    """View decorator: log in first, then 403 unless the user has the capability."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not user_can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator
+
+
+# --- Navigation: built from the same capabilities -------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: str | None  # None: every logged-in user
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home", None),
+    NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
+    NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),
+    NavItem(_("Regions"), "kelurahan:list", Cap.VIEW_REGIONS),
+)
+
+
+def navigation_for(user) -> list[dict]:
+    items = []
+    for item in NAVIGATION:
+        if item.capability is not None and not user_can(user, item.capability):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a feature whose app is not installed
+            continue
+        items.append({"label": item.label, "url": url, "url_name": item.url_name})
+    return items
+
+
+# --- Record scopes --------------------------------------------------------------------------
+
+
+def area_filter(user, *, kelurahan_path: str) -> Q | None:
+    """The area restriction of a user, as a Q on a path to a Kelurahan.
+
+    Returns None when the user is not limited by area (a city-wide petugas,
+    a KPAD commissioner, the admin). A kader is limited to their kelurahan,
+    a petugas with a kecamatan to that kecamatan.
+    """
+    kecamatan_path = "kecamatan" if kelurahan_path == "pk" else f"{kelurahan_path}__kecamatan"
+    if user.role == Role.KADER:
+        return Q(**{kelurahan_path: user.kelurahan_id})
+    if user.role == Role.PETUGAS and user.kecamatan_id:
+        return Q(**{kecamatan_path: user.kecamatan_id})
+    return None
+
+
+def kelurahan_visible_to(*, user) -> QuerySet:
+    from kelurahan.models import Kelurahan
+
+    qs = Kelurahan.objects.select_related("kecamatan")
+    if not capabilities_of(user):
+        return qs.none()
+    area = area_filter(user, kelurahan_path="pk")
+    return qs.filter(area) if area is not None else qs
+
+
+def users_visible_to(*, user) -> QuerySet[User]:
+    qs = User.objects.select_related("kelurahan", "kecamatan")
+    if user_can(user, Cap.MANAGE_USERS):
+        return qs
+    return qs.none()
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup):
+    """Load one record from an already-scoped queryset; outside the scope is a 404."""
+    return get_object_or_404(queryset, **lookup)

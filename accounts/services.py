@@ -1,0 +1,100 @@
+"""Writes to accounts. Each service owns its transaction and its audit row."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import AuditEvent, Role, User
+
+
+def client_ip(request) -> str | None:
+    """The client's address. Behind a proxy, trust X-Forwarded-For only when told to."""
+    if request is None:
+        return None
+    if getattr(settings, "SIGAP_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(*, actor: User | None, action: str, target, ip: str | None = None,
+                 details: dict | None = None) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        ip_address=ip,
+        details=details or {},
+    )
+
+
+USER_FIELDS = ("first_name", "last_name", "email", "phone", "role", "kelurahan", "kecamatan", "is_active")
+
+
+def _describe(user: User) -> dict:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "kelurahan": user.kelurahan.code if user.kelurahan_id else None,
+        "kecamatan": user.kecamatan.code if user.kecamatan_id else None,
+        "is_active": user.is_active,
+    }
+
+
+@transaction.atomic
+def user_create(*, actor: User | None, username: str, password: str, role: str, first_name: str = "",
+                last_name: str = "", email: str = "", phone: str = "", kelurahan=None, kecamatan=None,
+                ip: str | None = None) -> User:
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        role=role,
+        kelurahan=kelurahan if role == Role.KADER else None,
+        kecamatan=kecamatan if role == Role.PETUGAS else None,
+        is_staff=role == Role.ADMIN,
+        is_superuser=False,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(actor=actor, action="user.create", target=user, ip=ip, details=_describe(user))
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, ip: str | None = None, **changes) -> User:
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise TypeError(f"user_update() got unexpected fields {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _describe(user)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    # The area follows the role: a kelurahan only for a kader, a kecamatan only for a petugas.
+    if user.role != Role.KADER:
+        user.kelurahan = None
+    if user.role != Role.PETUGAS:
+        user.kecamatan = None
+    user.is_staff = user.role == Role.ADMIN
+    user.full_clean()
+    user.save()
+    after = _describe(user)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    other = sorted(k for k in changes if k not in ("role", "kelurahan", "kecamatan", "is_active"))
+    audit_record(actor=actor, action="user.update", target=user, ip=ip,
+                 details={"changed": changed, "fields": other})
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str, ip: str | None = None) -> User:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.set_password", target=user, ip=ip)
+    return user

@@ -1,0 +1,175 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import services
+from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
+from .models import AuditEvent, Role
+from .policy import Cap, get_visible_or_404, kelurahan_visible_to, requires, start_url_for, users_visible_to
+
+
+@require_GET
+@login_required
+def home(request):
+    """Send each role to its own start page."""
+    return redirect(start_url_for(request.user))
+
+
+# --- Start pages per role ---------------------------------------------------------------------
+
+
+@require_GET
+@requires(Cap.HANDLE_CASES)
+def start_petugas(request):
+    kelurahan = (
+        kelurahan_visible_to(user=request.user)
+        .annotate(
+            kader_accounts=Count("users", filter=Q(users__role=Role.KADER, users__is_active=True)),
+        )
+        .order_by("kecamatan__code", "code")
+    )
+    without_kader = [k for k in kelurahan if k.kader_accounts == 0]
+    return render(
+        request,
+        "accounts/start_petugas.html",
+        {"kelurahan_list": kelurahan, "without_kader": without_kader},
+    )
+
+
+@require_GET
+@requires(Cap.REPORT_CASES)
+def start_kader(request):
+    if request.user.role != Role.KADER:
+        return redirect(start_url_for(request.user))
+    return render(request, "accounts/start_kader.html", {"kelurahan": request.user.kelurahan})
+
+
+@require_GET
+@requires(Cap.REVIEW_ESCALATIONS)
+def start_kpad(request):
+    return render(request, "accounts/start_kpad.html")
+
+
+# --- User management (admin) ------------------------------------------------------------------
+
+
+@require_GET
+@requires(Cap.MANAGE_USERS)
+def user_list(request):
+    form = UserFilterForm(request.GET or None)
+    users = users_visible_to(user=request.user).order_by("role", "username")
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            users = users.filter(
+                Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+                | Q(email__icontains=q)
+            )
+        if form.cleaned_data["role"]:
+            users = users.filter(role=form.cleaned_data["role"])
+        if form.cleaned_data["active"]:
+            users = users.filter(is_active=form.cleaned_data["active"] == "1")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"form": form, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Cap.MANAGE_USERS)
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_create(
+            actor=request.user,
+            ip=services.client_ip(request),
+            username=data["username"],
+            password=data["password2"],
+            role=data["role"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            kelurahan=data["kelurahan"],
+            kecamatan=data["kecamatan"],
+        )
+        messages.success(request, _("User %(username)s was created.") % {"username": user.username})
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "is_new": True})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Cap.MANAGE_USERS)
+def user_edit(request, pk: int):
+    target = get_visible_or_404(users_visible_to(user=request.user), pk=pk)
+    form = UserEditForm(request.POST or None, instance=target, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        # The service reloads the user, applies these values, and records what changed.
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "username"}
+        services.user_update(actor=request.user, user=target, ip=services.client_ip(request), **changes)
+        messages.success(request, _("User %(username)s was updated.") % {"username": target.username})
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "is_new": False, "target": target})
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Cap.MANAGE_USERS)
+def user_set_password(request, pk: int):
+    target = get_visible_or_404(users_visible_to(user=request.user), pk=pk)
+    form = SetPasswordForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(
+            actor=request.user, user=target, password=form.cleaned_data["password2"],
+            ip=services.client_ip(request),
+        )
+        messages.success(request, _("The password of %(username)s was changed.") % {"username": target.username})
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_password.html", {"form": form, "target": target})
+
+
+# --- Audit log (admin) ------------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 100
+
+
+@require_GET
+@requires(Cap.VIEW_AUDIT)
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.select_related("actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            events = events.filter(actor__username=data["actor"].strip())
+        if data["action"]:
+            events = events.filter(action__startswith=data["action"].strip())
+        if data["target_type"]:
+            events = events.filter(target_type=data["target_type"].strip())
+        if data["target_id"]:
+            events = events.filter(target_id=data["target_id"].strip())
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    # No exact count: the log grows without end, so page by "newer/older" only.
+    page_param = request.GET.get("page", "1")
+    number = max(int(page_param), 1) if page_param.isdigit() else 1
+    rows = list(events[(number - 1) * AUDIT_PAGE_SIZE : number * AUDIT_PAGE_SIZE + 1])
+    has_next = len(rows) > AUDIT_PAGE_SIZE
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "form": form,
+            "events": rows[:AUDIT_PAGE_SIZE],
+            "page_number": number,
+            "has_next": has_next,
+            "has_previous": number > 1,
+            "query": query.urlencode(),
+        },
+    )

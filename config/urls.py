@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from accounts.views import home
+
+from . import views
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("akun/", include("accounts.urls")),
+    path("wilayah/", include("kelurahan.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("django-admin/", admin.site.urls),
+]

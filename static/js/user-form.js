@@ -1,0 +1,15 @@
+// Show only the area field that fits the chosen role (progressive enhancement:
+// without JavaScript both stay visible and the server still checks them).
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-role-form]");
+  if (!form) { return; }
+  var role = form.querySelector("select[name=role]");
+  var kelurahan = document.getElementById("div_id_kelurahan");
+  var kecamatan = document.getElementById("div_id_kecamatan");
+  function update() {
+    if (kelurahan) { kelurahan.hidden = role.value !== "kader"; }
+    if (kecamatan) { kecamatan.hidden = role.value !== "petugas"; }
+  }
+  if (role) { role.addEventListener("change", update); update(); }
+})();

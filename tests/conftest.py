@@ -1,0 +1,59 @@
+"""Shared fixtures. The cast, as in healthchecks' tests:
+
+* alice  - admin
+* bob    - petugas for the whole city
+* bella  - petugas limited to Kecamatan Pontianak Utara
+* charlie - kader in Bansir Laut (Pontianak Tenggara)
+* carol  - kader in Siantan Hulu (Pontianak Utara)
+* dave   - KPAD commissioner
+"""
+
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture
+def alice(db):
+    return f.AdminFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return f.PetugasFactory(username="bob")
+
+
+@pytest.fixture
+def bella(db):
+    return f.PetugasFactory(username="bella", kecamatan=f.kecamatan(f.PONTIANAK_UTARA))
+
+
+@pytest.fixture
+def charlie(db):
+    return f.KaderFactory(username="charlie", kelurahan=f.kelurahan(f.BANSIR_LAUT))
+
+
+@pytest.fixture
+def carol(db):
+    return f.KaderFactory(username="carol", kelurahan=f.kelurahan(f.SIANTAN_HULU))
+
+
+@pytest.fixture
+def dave(db):
+    return f.KpadFactory(username="dave")
+
+
+@pytest.fixture
+def everyone(alice, bob, bella, charlie, carol, dave):
+    return {"alice": alice, "bob": bob, "bella": bella, "charlie": charlie, "carol": carol, "dave": dave}
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user: ``client_for(bob).get(...)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

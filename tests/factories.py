@@ -1,0 +1,62 @@
+"""Factories for tests. Synthetic data only."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Role, User
+from kelurahan.models import Kecamatan, Kelurahan
+
+TEST_PASSWORD = "uji-sigap-2026"  # noqa: S105
+
+
+def kelurahan(code: str) -> Kelurahan:
+    """One of Pontianak's 29 kelurahan, as loaded by the data migration."""
+    return Kelurahan.objects.select_related("kecamatan").get(code=code)
+
+
+def kecamatan(code: str) -> Kecamatan:
+    return Kecamatan.objects.get(code=code)
+
+
+BANSIR_LAUT = "61.71.06.1001"  # Pontianak Tenggara
+BANSIR_DARAT = "61.71.06.1002"  # Pontianak Tenggara
+SIANTAN_HULU = "61.71.04.1001"  # Pontianak Utara
+PONTIANAK_TENGGARA = "61.71.06"
+PONTIANAK_UTARA = "61.71.04"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="id_ID")
+    last_name = factory.Faker("last_name", locale="id_ID")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@sigap.invalid")
+    role = Role.PETUGAS
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    is_staff = True
+
+
+class PetugasFactory(UserFactory):
+    role = Role.PETUGAS
+
+
+class KaderFactory(UserFactory):
+    role = Role.KADER
+    kelurahan = factory.LazyFunction(lambda: kelurahan(BANSIR_LAUT))
+
+
+class KpadFactory(UserFactory):
+    role = Role.KPAD
