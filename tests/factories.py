@@ -4,17 +4,30 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
+from kelurahan import loader
 from kelurahan.models import Kecamatan, Kelurahan
 
 TEST_PASSWORD = "uji-sigap-2026"  # noqa: S105
 
 
+def ensure_regions() -> None:
+    """Reload Pontianak's regions if a transactional test flushed the data migration's rows."""
+    if not Kelurahan.objects.exists():
+        loader.apply(
+            loader.parse_files(loader.PONTIANAK_WILAYAH, loader.PONTIANAK_CROSSWALK),
+            kecamatan_model=Kecamatan,
+            kelurahan_model=Kelurahan,
+        )
+
+
 def kelurahan(code: str) -> Kelurahan:
     """One of Pontianak's 29 kelurahan, as loaded by the data migration."""
+    ensure_regions()
     return Kelurahan.objects.select_related("kecamatan").get(code=code)
 
 
 def kecamatan(code: str) -> Kecamatan:
+    ensure_regions()
     return Kecamatan.objects.get(code=code)
 
 
