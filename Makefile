@@ -34,7 +34,7 @@ e2e: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint --check templates */templates
+	$(BIN)/djlint --lint templates */templates
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: setup

@@ -102,6 +102,16 @@ class User(AbstractUser):
         return ""
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk changes would go around the model's append-only guard; refuse them too."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
     """Append-only record of who did what, when and from where.
 
@@ -119,6 +129,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("record id"), max_length=40)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

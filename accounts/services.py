@@ -19,8 +19,9 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(*, actor: User | None, action: str, target, ip: str | None = None,
-                 details: dict | None = None) -> AuditEvent:
+def audit_record(
+    *, actor: User | None, action: str, target, ip: str | None = None, details: dict | None = None
+) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -45,9 +46,20 @@ def _describe(user: User) -> dict:
 
 
 @transaction.atomic
-def user_create(*, actor: User | None, username: str, password: str, role: str, first_name: str = "",
-                last_name: str = "", email: str = "", phone: str = "", kelurahan=None, kecamatan=None,
-                ip: str | None = None) -> User:
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    kelurahan=None,
+    kecamatan=None,
+    ip: str | None = None,
+) -> User:
     user = User(
         username=username,
         first_name=first_name,
@@ -73,7 +85,15 @@ def user_update(*, actor: User, user: User, ip: str | None = None, **changes) ->
     if unknown:
         raise TypeError(f"user_update() got unexpected fields {sorted(unknown)}")
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk and (
+        changes.get("role", user.role) != Role.ADMIN or changes.get("is_active") is False
+    ):
+        # An admin locking themselves out would leave nobody to manage accounts.
+        raise PermissionError("An administrator cannot demote or deactivate themselves.")
     before = _describe(user)
+    # Name, email and phone: record which changed, not their values.
+    plain = [k for k in changes if k not in ("role", "kelurahan", "kecamatan", "is_active")]
+    plain_before = {k: getattr(user, k) for k in plain}
     for name, value in changes.items():
         setattr(user, name, value)
     # The area follows the role: a kelurahan only for a kader, a kecamatan only for a petugas.
@@ -86,9 +106,10 @@ def user_update(*, actor: User, user: User, ip: str | None = None, **changes) ->
     user.save()
     after = _describe(user)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    other = sorted(k for k in changes if k not in ("role", "kelurahan", "kecamatan", "is_active"))
-    audit_record(actor=actor, action="user.update", target=user, ip=ip,
-                 details={"changed": changed, "fields": other})
+    other = sorted(k for k in plain if getattr(user, k) != plain_before[k])
+    audit_record(
+        actor=actor, action="user.update", target=user, ip=ip, details={"changed": changed, "fields": other}
+    )
     return user
 
 

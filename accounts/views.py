@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
@@ -43,8 +44,9 @@ def start_petugas(request):
 @require_GET
 @requires(Cap.REPORT_CASES)
 def start_kader(request):
+    # A petugas may report cases too, but this page is about a kader's own kelurahan.
     if request.user.role != Role.KADER:
-        return redirect(start_url_for(request.user))
+        raise PermissionDenied
     return render(request, "accounts/start_kader.html", {"kelurahan": request.user.kelurahan})
 
 
@@ -66,7 +68,9 @@ def user_list(request):
         q = form.cleaned_data["q"].strip()
         if q:
             users = users.filter(
-                Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+                Q(username__icontains=q)
+                | Q(first_name__icontains=q)
+                | Q(last_name__icontains=q)
                 | Q(email__icontains=q)
             )
         if form.cleaned_data["role"]:
@@ -122,10 +126,14 @@ def user_set_password(request, pk: int):
     form = SetPasswordForm(request.POST or None, user=target)
     if request.method == "POST" and form.is_valid():
         services.user_set_password(
-            actor=request.user, user=target, password=form.cleaned_data["password2"],
+            actor=request.user,
+            user=target,
+            password=form.cleaned_data["password2"],
             ip=services.client_ip(request),
         )
-        messages.success(request, _("The password of %(username)s was changed.") % {"username": target.username})
+        messages.success(
+            request, _("The password of %(username)s was changed.") % {"username": target.username}
+        )
         return redirect("accounts:user_list")
     return render(request, "accounts/user_password.html", {"form": form, "target": target})
 

@@ -23,7 +23,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 TESTING = "PYTEST_VERSION" in os.environ
 
 # An insecure key is accepted only while DEBUG is on; production must set one.
-_DEV_SECRET_KEY = "django-insecure-sigap-development-only-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-sigap-development-only-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -99,6 +99,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Hashing at full strength makes every test user cost ~0.3 s; tests prove behaviour, not hashing.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # Bahasa Indonesia first, English second; Pontianak is on WIB (UTC+7).

@@ -25,4 +25,3 @@ def healthz(request):
         {"status": "ok" if healthy else "error", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
-

@@ -42,6 +42,7 @@ KECAMATAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 # Kemendagri: 1xxx is a kelurahan, 2xxx a desa.
 KELURAHAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.[12]\d{3}$")
 POSTAL_CODE = re.compile(r"^\d{5}$")
+NAME_MAX_LENGTH = 100  # Kecamatan.name, Kelurahan.name and their common_name
 
 
 class WilayahError(Exception):
@@ -122,9 +123,7 @@ def _read(text: str, name: str, required: tuple[str, ...]) -> tuple[list[tuple[i
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     if missing:
-        return [], [
-            RowError(name, 1, _("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
-        ]
+        return [], [RowError(name, 1, _("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})]
     reader.fieldnames = header
     rows = []
     for row in reader:
@@ -135,8 +134,13 @@ def _read(text: str, name: str, required: tuple[str, ...]) -> tuple[list[tuple[i
     return rows, []
 
 
-def parse(wilayah_text: str, crosswalk_text: str | None = None, *, wilayah_name: str = "wilayah",
-          crosswalk_name: str = "crosswalk") -> Wilayah:
+def parse(
+    wilayah_text: str,
+    crosswalk_text: str | None = None,
+    *,
+    wilayah_name: str = "wilayah",
+    crosswalk_name: str = "crosswalk",
+) -> Wilayah:
     """Parse and check both files. Raises WilayahError listing every bad row."""
     errors: list[RowError] = []
     result = Wilayah()
@@ -144,6 +148,7 @@ def parse(wilayah_text: str, crosswalk_text: str | None = None, *, wilayah_name:
     errors += errs
     city_prefix = None
     for line, row in rows:
+
         def bad(message: str, line: int = line) -> None:
             errors.append(RowError(wilayah_name, line, message))
 
@@ -156,21 +161,32 @@ def parse(wilayah_text: str, crosswalk_text: str | None = None, *, wilayah_name:
             bad(_("kelurahan code %(code)r is not of the form 61.71.01.1001") % {"code": kel_code})
             row_ok = False
         elif row_ok and not kel_code.startswith(kec_code + "."):
-            bad(_("kelurahan code %(kel)s does not belong to kecamatan %(kec)s") % {"kel": kel_code, "kec": kec_code})
+            bad(
+                _("kelurahan code %(kel)s does not belong to kecamatan %(kec)s")
+                % {"kel": kel_code, "kec": kec_code}
+            )
             row_ok = False
         if row_ok:
             prefix = kec_code[:5]
             if city_prefix is None:
                 city_prefix = prefix
             elif prefix != city_prefix:
-                bad(_("code %(code)s is of another city than %(city)s; load one city per file")
-                    % {"code": kec_code, "city": city_prefix})
+                bad(
+                    _("code %(code)s is of another city than %(city)s; load one city per file")
+                    % {"code": kec_code, "city": city_prefix}
+                )
                 row_ok = False
         if not row["kecamatan_name"]:
             bad(_("kecamatan name is empty"))
             row_ok = False
+        elif len(row["kecamatan_name"]) > NAME_MAX_LENGTH:
+            bad(_("kecamatan name is longer than %(max)d characters") % {"max": NAME_MAX_LENGTH})
+            row_ok = False
         if not row["kelurahan_name"]:
             bad(_("kelurahan name is empty"))
+            row_ok = False
+        elif len(row["kelurahan_name"]) > NAME_MAX_LENGTH:
+            bad(_("kelurahan name is longer than %(max)d characters") % {"max": NAME_MAX_LENGTH})
             row_ok = False
         postal = row["postal_code"]
         if postal and not POSTAL_CODE.match(postal):
@@ -191,8 +207,10 @@ def parse(wilayah_text: str, crosswalk_text: str | None = None, *, wilayah_name:
         if kec is None:
             result.kecamatan[kec_code] = KecamatanRow(code=kec_code, name=row["kecamatan_name"])
         elif kec.name != row["kecamatan_name"]:
-            bad(_("kecamatan %(code)s is named %(name)r here but %(other)r above")
-                % {"code": kec_code, "name": row["kecamatan_name"], "other": kec.name})
+            bad(
+                _("kecamatan %(code)s is named %(name)r here but %(other)r above")
+                % {"code": kec_code, "name": row["kecamatan_name"], "other": kec.name}
+            )
             continue
         result.kelurahan[kel_code] = KelurahanRow(
             code=kel_code,
@@ -216,16 +234,29 @@ def parse(wilayah_text: str, crosswalk_text: str | None = None, *, wilayah_name:
                 target = result.kelurahan.get(code)
                 digits = 10
             else:
-                errors.append(RowError(crosswalk_name, line, _("level %(level)r is neither kecamatan nor kelurahan")
-                                       % {"level": level}))
+                errors.append(
+                    RowError(
+                        crosswalk_name,
+                        line,
+                        _("level %(level)r is neither kecamatan nor kelurahan") % {"level": level},
+                    )
+                )
                 continue
             if target is None:
-                errors.append(RowError(crosswalk_name, line, _("code %(code)s is not in the region list")
-                                       % {"code": code}))
+                errors.append(
+                    RowError(
+                        crosswalk_name, line, _("code %(code)s is not in the region list") % {"code": code}
+                    )
+                )
                 continue
             if bps and not (bps.isdigit() and len(bps) == digits):
-                errors.append(RowError(crosswalk_name, line, _("BPS code %(code)r is not %(digits)d digits")
-                                       % {"code": bps, "digits": digits}))
+                errors.append(
+                    RowError(
+                        crosswalk_name,
+                        line,
+                        _("BPS code %(code)r is not %(digits)d digits") % {"code": bps, "digits": digits},
+                    )
+                )
                 continue
             target.bps_code = bps
             if row["bps_name"] and not target.common_name:
@@ -235,9 +266,13 @@ def parse(wilayah_text: str, crosswalk_text: str | None = None, *, wilayah_name:
                     target.latitude = _decimal(row.get("latitude", ""), -90, 90)
                     target.longitude = _decimal(row.get("longitude", ""), -180, 180)
                 except ValueError as exc:
-                    errors.append(RowError(crosswalk_name, line,
-                                           _("coordinate %(value)r is not a valid latitude/longitude")
-                                           % {"value": str(exc)}))
+                    errors.append(
+                        RowError(
+                            crosswalk_name,
+                            line,
+                            _("coordinate %(value)r is not a valid latitude/longitude") % {"value": str(exc)},
+                        )
+                    )
 
     if errors:
         raise WilayahError(sorted(errors, key=lambda e: (e.file != wilayah_name, e.line)))

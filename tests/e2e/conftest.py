@@ -24,8 +24,13 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def find_chromium() -> str | None:
-    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
+    candidates = [
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 

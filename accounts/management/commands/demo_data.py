@@ -40,8 +40,14 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = services.user_create(
-                    actor=None, username=username, password=password, role=role, first_name=first,
-                    last_name=last, email=f"{username}@sigap.invalid", kelurahan=kelurahan,
+                    actor=None,
+                    username=username,
+                    password=password,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@sigap.invalid",
+                    kelurahan=kelurahan,
                 )
                 state = _("created")
             else:

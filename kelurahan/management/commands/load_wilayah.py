@@ -23,6 +23,11 @@ class Command(BaseCommand):
         for path in filter(None, [wilayah_csv, crosswalk]):
             if not path.is_file():
                 raise CommandError(_("File not found: %(path)s") % {"path": path})
+            try:
+                path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                message = _("%(path)s is not UTF-8 text. Save the CSV as UTF-8 and try again.")
+                raise CommandError(message % {"path": path}) from None
         try:
             wilayah = loader.parse_files(wilayah_csv, crosswalk)
         except loader.WilayahError as exc:
@@ -34,7 +39,10 @@ class Command(BaseCommand):
         summary = {"kecamatan": len(wilayah.kecamatan), "kelurahan": len(wilayah.kelurahan)}
         if dry_run:
             self.stdout.write(
-                _("The files are valid: %(kecamatan)d kecamatan, %(kelurahan)d kelurahan. Nothing was changed.")
+                _(
+                    "The files are valid: %(kecamatan)d kecamatan, %(kelurahan)d kelurahan. "
+                    "Nothing was changed."
+                )
                 % summary
             )
             return
@@ -45,6 +53,11 @@ class Command(BaseCommand):
                     "%(kecamatan)d kecamatan and %(kelurahan)d kelurahan loaded: %(created)d created, "
                     "%(updated)d updated, %(unchanged)d unchanged."
                 )
-                % {**summary, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+                % {
+                    **summary,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
             )
         )
