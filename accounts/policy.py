@@ -39,6 +39,8 @@ class Cap:
     REPORT_CASES = "cases.report"
     MANAGE_CADRES = "cadres.manage"
     MANAGE_TRAINING = "training.manage"
+    OWN_CASES = "cases.own"  # a kader's "kasus saya": the cases they reported or accompany
+    VIEW_ESCALATED_CASES = "cases.escalated"
     REVIEW_ESCALATIONS = "kpad.review"
     LOG_OUTREACH = "outreach.log"
 
@@ -49,8 +51,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PETUGAS: frozenset(
         {Cap.VIEW_REGIONS, Cap.HANDLE_CASES, Cap.REPORT_CASES, Cap.MANAGE_CADRES, Cap.MANAGE_TRAINING}
     ),
-    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.LOG_OUTREACH}),
-    Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS}),
+    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.LOG_OUTREACH}),
+    Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}),
 }
 
 START_PAGES: dict[str, str] = {
@@ -104,6 +106,10 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None),
+    NavItem(_("Cases"), "cases:list", Cap.HANDLE_CASES),
+    NavItem(_("My cases"), "cases:mine", Cap.OWN_CASES),
+    NavItem(_("Report a case"), "cases:report", Cap.REPORT_CASES),
+    NavItem(_("Escalated cases"), "cases:escalated", Cap.VIEW_ESCALATED_CASES),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
     NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),
     NavItem(_("Regions"), "kelurahan:list", Cap.VIEW_REGIONS),

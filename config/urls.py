@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("akun/", include("accounts.urls")),
     path("wilayah/", include("kelurahan.urls")),
+    path("kasus/", include("cases.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,417 @@
+"""Cases of violence against and exploitation of children, in SIMFONI-PPA's words.
+
+A Case has children (victims), alleged perpetrators, jenis kekerasan (several),
+a lifecycle (UPTD PPA service steps) whose every move is a CaseEvent, services,
+referrals and attachments. Access is decided in cases.selectors, writes happen
+in cases.services.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ViolenceType(models.TextChoices):
+    FISIK = "fisik", _("Physical (fisik)")
+    PSIKIS = "psikis", _("Psychological (psikis)")
+    SEKSUAL = "seksual", _("Sexual (seksual)")
+    EKSPLOITASI = "eksploitasi", _("Exploitation (eksploitasi)")
+    TRAFFICKING = "trafficking", _("Trafficking (TPPO)")
+    PENELANTARAN = "penelantaran", _("Neglect (penelantaran)")
+    LAINNYA = "lainnya", _("Other")
+
+
+class ProtectionCategory(models.TextChoices):
+    """UU 35/2014 art. 59: anak yang memerlukan perlindungan khusus."""
+
+    NONE = "", _("None / not yet known")
+    ABH_KORBAN = "abh_korban", _("Child in contact with the law: victim")
+    ABH_SAKSI = "abh_saksi", _("Child in contact with the law: witness")
+    ABH_PELAKU = "abh_pelaku", _("Child in conflict with the law")
+    HAK_ASUH = "hak_asuh", _("Custody dispute (hak asuh)")
+    NAFKAH = "nafkah", _("Child support (nafkah)")
+    PUTUS_SEKOLAH = "putus_sekolah", _("School drop-out")
+    EKSPLOITASI_EKONOMI = "eksploitasi_ekonomi", _("Economic exploitation")
+    EKSPLOITASI_SEKSUAL = "eksploitasi_seksual", _("Sexual exploitation")
+    PORNOGRAFI = "pornografi", _("Victim of pornography")
+    NARKOTIKA = "narkotika", _("Victim of narcotics")
+    DISABILITAS = "disabilitas", _("Child with a disability")
+    PERLAKUAN_SALAH = "perlakuan_salah", _("Maltreatment and neglect")
+
+
+class PlaceType(models.TextChoices):
+    RUMAH_TANGGA = "rumah_tangga", _("Household")
+    SEKOLAH = "sekolah", _("School")
+    FASILITAS_UMUM = "fasilitas_umum", _("Public facility")
+    TEMPAT_KERJA = "tempat_kerja", _("Workplace")
+    ONLINE = "online", _("Online / social media")
+    LAINNYA = "lainnya", _("Other")
+
+
+class Risk(models.TextChoices):
+    RENDAH = "rendah", _("Low")
+    SEDANG = "sedang", _("Medium")
+    TINGGI = "tinggi", _("High")
+    KRITIS = "kritis", _("Critical")
+
+
+class Source(models.TextChoices):
+    KADER = "kader", _("Cadre")
+    WALK_IN = "walk_in", _("Walk-in")
+    HOTLINE = "hotline", _("Hotline / WhatsApp")
+    SEKOLAH = "sekolah", _("School")
+    POLISI = "polisi", _("Police")
+    KPAD = "kpad", _("KPAD")
+    RUJUKAN = "rujukan", _("Referral from another agency")
+
+
+class Status(models.TextChoices):
+    DILAPORKAN = "dilaporkan", _("Reported")
+    DIVERIFIKASI = "diverifikasi", _("Verified")
+    ASESMEN = "asesmen", _("Assessment & service plan")
+    DITANGANI = "ditangani", _("Being handled")
+    DIRUJUK = "dirujuk", _("Referred")
+    SELESAI = "selesai", _("Completed")
+    DITUTUP = "ditutup", _("Closed without follow-up")
+
+
+OPEN_STATUSES = (Status.DILAPORKAN, Status.DIVERIFIKASI, Status.ASESMEN, Status.DITANGANI, Status.DIRUJUK)
+CLOSED_STATUSES = (Status.SELESAI, Status.DITUTUP)
+
+
+class ClosureReason(models.TextChoices):
+    SERVICES_COMPLETE = "layanan_tuntas", _("Services completed")
+    REINTEGRATED = "reintegrasi", _("Child reintegrated")
+    HANDED_OVER = "dialihkan", _("Handed over to another agency")
+    MOVED = "pindah", _("Family moved away")
+    UNFOUNDED = "tidak_terbukti", _("Unfounded")
+    DUPLICATE = "duplikat", _("Duplicate of another case")
+    NO_CONTACT = "tidak_terjangkau", _("Cannot be reached")
+    OTHER = "lainnya", _("Other")
+
+
+class Sex(models.TextChoices):
+    L = "L", _("Male")
+    P = "P", _("Female")
+
+
+class SchoolLevel(models.TextChoices):
+    NONE = "", _("Unknown")
+    PAUD = "paud_tk", _("PAUD/TK")
+    SD = "sd", _("SD")
+    SMP = "smp", _("SMP")
+    SMA = "sma_smk", _("SMA/SMK")
+    TIDAK = "tidak_sekolah", _("Not in school")
+
+
+class Relation(models.TextChoices):
+    ORANG_TUA = "orang_tua", _("Parent")
+    KELUARGA = "keluarga", _("Family / relative")
+    TETANGGA = "tetangga", _("Neighbour")
+    PACAR = "pacar_teman", _("Boyfriend/girlfriend / friend")
+    GURU = "guru", _("Teacher")
+    MAJIKAN = "majikan", _("Employer")
+    TIDAK_DIKENAL = "tidak_dikenal", _("Stranger")
+    LAINNYA = "lainnya", _("Other")
+
+
+class ServiceType(models.TextChoices):
+    PENGADUAN = "pengaduan", _("Complaint handling")
+    KESEHATAN = "kesehatan", _("Health")
+    BANTUAN_HUKUM = "bantuan_hukum", _("Legal aid")
+    PENEGAKAN_HUKUM = "penegakan_hukum", _("Law enforcement")
+    REHABILITASI = "rehabilitasi_sosial", _("Social rehabilitation")
+    REINTEGRASI = "reintegrasi_sosial", _("Social reintegration")
+    PEMULANGAN = "pemulangan", _("Repatriation")
+    TOKOH_AGAMA = "tokoh_agama", _("Accompaniment by religious leaders")
+    PSIKOLOGIS = "psikologis", _("Psychological")
+    MEDIASI = "mediasi", _("Mediation")
+
+
+class ReferralInstitution(models.TextChoices):
+    UNIT_PPA = "unit_ppa", _("Unit PPA Polresta Pontianak")
+    RSUD = "rsud", _("RSUD (regional hospital)")
+    UPTD_PPA = "uptd_ppa", _("UPTD PPA")
+    DINSOS = "dinas_sosial", _("Dinas Sosial")
+    LBH = "lbh", _("LBH (legal aid institute)")
+    SEKOLAH = "sekolah", _("School")
+    LAINNYA = "lainnya", _("Other institution")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "dikirim", _("Sent")
+    ACCEPTED = "diterima", _("Accepted")
+    REFUSED = "ditolak", _("Refused")
+    DONE = "selesai", _("Completed")
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number given out per year. Rows are locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.DILAPORKAN)
+
+    incident_date = models.DateField(_("incident date"))
+    incident_time = models.TimeField(_("incident time"), null=True, blank=True)
+    place_type = models.CharField(_("place of incident"), max_length=20, choices=PlaceType.choices)
+    address = models.CharField(_("address of incident"), max_length=255, blank=True)
+    kelurahan = models.ForeignKey(
+        "kelurahan.Kelurahan", on_delete=models.PROTECT, related_name="cases", verbose_name=_("kelurahan")
+    )
+    online = models.BooleanField(_("online (internet / social media)"), default=False)
+    online_prostitution = models.BooleanField(_("online prostitution of children"), default=False)
+    protection_category = models.CharField(
+        _("special protection category"), max_length=25, choices=ProtectionCategory.choices, blank=True
+    )
+    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.SEDANG)
+    narrative = models.TextField(_("what happened"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    reporter_name = models.CharField(_("reporter's name"), max_length=120, blank=True)
+    reporter_contact = models.CharField(_("reporter's contact"), max_length=60, blank=True)
+    consent = models.BooleanField(_("consent to record and follow up"), default=False)
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+        verbose_name=_("reported by"),
+    )
+    case_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+        verbose_name=_("case worker"),
+    )
+    cadres = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CaseCadre",
+        through_fields=("case", "user"),
+        related_name="accompanied_cases",
+        verbose_name=_("accompanying cadres"),
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    escalated_at = models.DateTimeField(_("escalated to KPAD"), null=True, blank=True)
+
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    triaged_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="case_number_unique_per_year"),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["selesai", "ditutup"]) | ~models.Q(closure_reason=""),
+                name="case_closed_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-reported_at"]),
+            models.Index(fields=["kelurahan", "-reported_at"]),
+            models.Index(fields=["risk", "-reported_at"]),
+            models.Index(fields=["case_worker", "-reported_at"]),
+            models.Index(fields=["escalated_at"]),
+            models.Index(fields=["reported_by", "-reported_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseViolence(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="violences")
+    kind = models.CharField(max_length=15, choices=ViolenceType.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="case_violence_once")]
+        indexes = [models.Index(fields=["kind", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"
+
+
+class CaseCadre(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cadre_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cadre_links")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_cadre_once")]
+        indexes = [models.Index(fields=["user", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id}"
+
+
+class Child(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(_("child's name"), max_length=120)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(_("age (years)"), null=True, blank=True)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    school_level = models.CharField(_("school level"), max_length=15, choices=SchoolLevel.choices, blank=True)
+    disability = models.CharField(_("disability"), max_length=120, blank=True)
+    guardian_name = models.CharField(_("parent/guardian"), max_length=120, blank=True)
+    guardian_contact = models.CharField(_("parent/guardian contact"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        indexes = [models.Index(fields=["nik"]), models.Index(fields=["name", "birth_date"])]
+
+    def __str__(self) -> str:
+        return f"child #{self.pk} of case {self.case_id}"  # never the name: str() ends up in logs
+
+
+class Perpetrator(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    relation = models.CharField(_("relation to the child"), max_length=15, choices=Relation.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    is_child = models.BooleanField(_("is a child"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"perpetrator #{self.pk} of case {self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """One entry on a case's timeline: who did what, when. Never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Reported")
+        STATUS = "status", _("Status changed")
+        NOTE = "note", _("Note")
+        VISIT = "visit", _("Visit")
+        SERVICE = "service", _("Service")
+        REFERRAL = "referral", _("Referral")
+        REFERRAL_UPDATE = "referral_update", _("Referral updated")
+        ASSIGNMENT = "assignment", _("Assignment")
+        ATTACHMENT = "attachment", _("Attachment")
+        EDIT = "edit", _("Case edited")
+        ESCALATION = "escalation", _("Escalated to KPAD")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=15, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=15, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    visit_date = models.DateField(_("visit date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Service(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    service_type = models.CharField(_("service"), max_length=25, choices=ServiceType.choices)
+    provider = models.CharField(_("provider"), max_length=120)
+    date = models.DateField(_("date"))
+    outcome = models.TextField(_("outcome"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["service_type", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.service_type} {self.date}"
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    institution = models.CharField(_("institution"), max_length=20, choices=ReferralInstitution.choices)
+    institution_detail = models.CharField(_("institution name / unit"), max_length=120, blank=True)
+    date = models.DateField(_("referral date"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    status_note = models.CharField(_("status note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.institution} {self.status}"
+
+
+def _attachment_path(instance, filename: str) -> str:
+    # The stored name carries no part of the uploaded name: that may hold a child's name.
+    import uuid
+
+    return f"attachments/{instance.case.year}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENT = "dokumen", _("Document")
+        PHOTO = "foto", _("Photo")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"attachment #{self.pk} of case {self.case_id}"
+
+
+class IntakeDraft(models.Model):
+    """An unfinished report kept on the server until it is sent or discarded (one per user)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intake_draft"
+    )
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"draft of user {self.user_id}"

@@ -1,0 +1,130 @@
+"""Who may see which case, and what they may do with it. The one place that decides.
+
+Every list, detail page, action, attachment and export loads cases through
+``cases_visible_to`` (a case outside it is a 404) and asks ``case_permissions``
+what the user may do with one (a forbidden action is a 403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role
+from accounts.policy import Cap, area_filter, user_can
+
+from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Status
+
+
+def cases_visible_to(*, user) -> QuerySet[Case]:
+    """Petugas: every case (or their kecamatan's); kader: the cases they reported or
+    accompany; KPAD: cases escalated to KPAD; admin and anyone else: none."""
+    qs = Case.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.role == Role.PETUGAS:
+        area = area_filter(user, kelurahan_path="kelurahan")
+        return qs.filter(area) if area is not None else qs
+    if user.role == Role.KADER:
+        accompanies = CaseCadre.objects.filter(case=OuterRef("pk"), user=user)
+        return qs.filter(Q(reported_by=user) | Q(Exists(accompanies)))
+    if user.role == Role.KPAD:
+        return qs.filter(escalated_at__isnull=False)
+    return qs.none()
+
+
+def get_case_for_user(*, user, number: str) -> Case:
+    """The case with this number if the user may see it; otherwise a 404 (never a 403)."""
+    case = (
+        cases_visible_to(user=user)
+        .select_related("kelurahan__kecamatan", "reported_by", "case_worker")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+@dataclass(frozen=True)
+class CasePermissions:
+    view: bool = False
+    see_identity: bool = False
+    edit: bool = False
+    change_status: bool = False
+    assign: bool = False
+    add_note: bool = False
+    add_visit: bool = False
+    add_service: bool = False
+    refer: bool = False
+    upload: bool = False
+    download: bool = False
+    export: bool = False
+
+    def require(self, action: str) -> None:
+        if not getattr(self, action):
+            raise PermissionDenied
+
+
+def case_permissions(*, user, case: Case) -> CasePermissions:
+    """What this user may do with a case they can see (call after get_case_for_user)."""
+    if user.role == Role.PETUGAS and user_can(user, Cap.HANDLE_CASES):
+        is_open = case.status not in CLOSED_STATUSES
+        return CasePermissions(
+            view=True,
+            see_identity=True,
+            edit=True,
+            change_status=True,
+            assign=is_open,
+            add_note=True,
+            add_visit=is_open,
+            add_service=is_open,
+            refer=is_open,
+            upload=True,
+            download=True,
+            export=True,
+        )
+    if user.role == Role.KADER and user_can(user, Cap.REPORT_CASES):
+        is_open = case.status not in CLOSED_STATUSES
+        return CasePermissions(
+            view=True,
+            see_identity=True,
+            # A kader may correct their own report until the Dinas has verified it.
+            edit=case.reported_by_id == user.pk and case.status == Status.DILAPORKAN,
+            add_note=is_open,
+            add_visit=is_open,
+            upload=is_open,
+            download=True,
+        )
+    if user.role == Role.KPAD and user_can(user, Cap.REVIEW_ESCALATIONS):
+        # Read-only; the child's identity stays masked (KPAD's deliberate, audited reveal comes
+        # with the escalation review).
+        return CasePermissions(view=True, download=False)
+    return CasePermissions()
+
+
+def initials(name: str) -> str:
+    """'Siti Nur Aisyah' -> 'S.N.A.': how a child appears wherever the full name is not needed."""
+    parts = [p for p in name.replace(".", " ").split() if p]
+    return "".join(f"{p[0].upper()}." for p in parts) or "?"
+
+
+def possible_duplicates(
+    *, nik: str = "", name: str = "", birth_date=None, exclude_case_id=None
+) -> QuerySet[Case]:
+    """Open cases with a child of the same NIK, or the same name and birth date."""
+    match = Q()
+    if nik:
+        match |= Q(nik=nik)
+    if name and birth_date:
+        match |= Q(name__iexact=name.strip(), birth_date=birth_date)
+    if not match:
+        return Case.objects.none()
+    children = Child.objects.filter(match, case=OuterRef("pk"))
+    qs = Case.objects.exclude(status__in=CLOSED_STATUSES).filter(Exists(children))
+    if exclude_case_id:
+        qs = qs.exclude(pk=exclude_case_id)
+    return qs

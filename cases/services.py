@@ -1,0 +1,497 @@
+"""Writes to cases. Each service owns its transaction, its timeline event and its audit row.
+
+Views decide *whether* a user may act (cases.selectors); services keep the
+case's own rules (allowed transitions, closure reasons, dates) and record
+who did what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from accounts.services import audit_record
+
+from .models import (
+    Attachment,
+    Case,
+    CaseCadre,
+    CaseEvent,
+    CaseNumberSequence,
+    Child,
+    ClosureReason,
+    IntakeDraft,
+    Perpetrator,
+    Referral,
+    Service,
+    Status,
+)
+
+NUMBER_PREFIX = "SGP"
+
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.DILAPORKAN: (Status.DIVERIFIKASI, Status.DITUTUP),
+    Status.DIVERIFIKASI: (Status.ASESMEN, Status.DITUTUP),
+    Status.ASESMEN: (Status.DITANGANI, Status.DIRUJUK, Status.DITUTUP),
+    Status.DITANGANI: (Status.DIRUJUK, Status.SELESAI),
+    Status.DIRUJUK: (Status.DITANGANI, Status.SELESAI),
+    # Reopening: a completed case goes back to handling, a closed one back to triage.
+    Status.SELESAI: (Status.DITANGANI,),
+    Status.DITUTUP: (Status.DILAPORKAN,),
+}
+COMPLETION_REASONS = (
+    ClosureReason.SERVICES_COMPLETE,
+    ClosureReason.REINTEGRATED,
+    ClosureReason.HANDED_OVER,
+    ClosureReason.MOVED,
+    ClosureReason.OTHER,
+)
+NO_FOLLOW_UP_REASONS = (
+    ClosureReason.UNFOUNDED,
+    ClosureReason.DUPLICATE,
+    ClosureReason.NO_CONTACT,
+    ClosureReason.OTHER,
+)
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+@dataclass
+class ChildData:
+    name: str
+    sex: str
+    birth_date: dt.date | None = None
+    estimated_age: int | None = None
+    nik: str = ""
+    school_level: str = ""
+    disability: str = ""
+    guardian_name: str = ""
+    guardian_contact: str = ""
+
+
+@dataclass
+class PerpetratorData:
+    relation: str
+    sex: str = ""
+    age: int | None = None
+    is_child: bool = False
+
+
+CASE_FIELDS = (
+    "incident_date",
+    "incident_time",
+    "place_type",
+    "address",
+    "kelurahan",
+    "online",
+    "online_prostitution",
+    "protection_category",
+    "risk",
+    "narrative",
+    "source",
+    "reporter_name",
+    "reporter_contact",
+    "consent",
+)
+
+
+def case_next_number(*, year: int) -> tuple[int, str]:
+    """Take the next number of the year. Must run inside the intake transaction: the
+    year's counter row stays locked until it commits, so concurrent intakes queue
+    for a moment instead of colliding."""
+    sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return sequence.last, f"{NUMBER_PREFIX}-{year}-{sequence.last:05d}"
+
+
+def _event(case: Case, *, actor: User, kind: str, at: dt.datetime, **fields) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, at=at, **fields)
+
+
+def _touch(case: Case, at: dt.datetime, *extra_fields: str) -> None:
+    case.last_activity_at = at
+    case.save(update_fields=["last_activity_at", "updated_at", *extra_fields])
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    violence_types: list[str],
+    children: list[ChildData],
+    perpetrators: list[PerpetratorData] = (),
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+    **fields,
+) -> Case:
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"case_create() got unexpected fields {sorted(unknown)}")
+    if not children:
+        raise ValidationError(_("A case needs at least one child."))
+    if not violence_types:
+        raise ValidationError(_("Choose at least one type of violence."))
+    now = now or timezone.now()
+    year = timezone.localtime(now).year
+    sequence, number = case_next_number(year=year)
+    case = Case(
+        number=number,
+        year=year,
+        sequence=sequence,
+        status=Status.DILAPORKAN,
+        reported_by=actor,
+        reported_at=now,
+        last_activity_at=now,
+        **fields,
+    )
+    case.full_clean(exclude=["number", "year", "sequence"])
+    case.save()
+    case.violences.bulk_create(
+        [case.violences.model(case=case, kind=k) for k in dict.fromkeys(violence_types)]
+    )
+    Child.objects.bulk_create([Child(case=case, **vars(c)) for c in children])
+    Perpetrator.objects.bulk_create([Perpetrator(case=case, **vars(p)) for p in perpetrators])
+    if actor.role == Role.KADER:
+        # The reporting cadre accompanies the case from the start.
+        CaseCadre.objects.create(case=case, user=actor, assigned_by=actor)
+    _event(case, actor=actor, kind=CaseEvent.Kind.CREATED, at=now, to_status=Status.DILAPORKAN)
+    IntakeDraft.objects.filter(user=actor).delete()
+    audit_record(
+        actor=actor,
+        action="case.create",
+        target=case,
+        ip=ip,
+        details={"number": case.number, "children": len(children), "perpetrators": len(perpetrators)},
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    actor: User,
+    case: Case,
+    violence_types: list[str] | None = None,
+    children: list[ChildData] | None = None,
+    perpetrators: list[PerpetratorData] | None = None,
+    ip: str | None = None,
+    **fields,
+) -> Case:
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"case_update() got unexpected fields {sorted(unknown)}")
+    now = timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    for name in changed:
+        setattr(case, name, fields[name])
+    case.full_clean(exclude=["number", "year", "sequence"])
+    case.last_activity_at = now
+    case.save()
+    if violence_types is not None:
+        kinds = list(dict.fromkeys(violence_types))
+        if set(kinds) != set(case.violences.values_list("kind", flat=True)):
+            case.violences.all().delete()
+            case.violences.bulk_create([case.violences.model(case=case, kind=k) for k in kinds])
+            changed.append("violence_types")
+    if children is not None:
+        if not children:
+            raise ValidationError(_("A case needs at least one child."))
+        case.children.all().delete()
+        Child.objects.bulk_create([Child(case=case, **vars(c)) for c in children])
+        changed.append("children")
+    if perpetrators is not None:
+        case.perpetrators.all().delete()
+        Perpetrator.objects.bulk_create([Perpetrator(case=case, **vars(p)) for p in perpetrators])
+        changed.append("perpetrators")
+    _event(case, actor=actor, kind=CaseEvent.Kind.EDIT, at=now, note=", ".join(changed))
+    audit_record(actor=actor, action="case.update", target=case, ip=ip, details={"fields": changed})
+    return case
+
+
+@transaction.atomic
+def case_change_status(
+    *,
+    actor: User,
+    case: Case,
+    to: str,
+    note: str = "",
+    closure_reason: str = "",
+    case_worker: User | None = None,
+    ip: str | None = None,
+) -> Case:
+    now = timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to not in ALLOWED_TRANSITIONS[case.status]:
+        raise InvalidTransition(
+            _("A case that is %(current)s cannot become %(target)s.")
+            % {"current": case.get_status_display(), "target": Status(to).label}
+        )
+    fields = ["status"]
+    if to in (Status.SELESAI, Status.DITUTUP):
+        allowed = COMPLETION_REASONS if to == Status.SELESAI else NO_FOLLOW_UP_REASONS
+        if closure_reason not in allowed:
+            raise ValidationError({"closure_reason": _("Choose why the case is closed.")})
+        case.closure_reason = closure_reason
+        case.closed_at = now
+        fields += ["closure_reason", "closed_at"]
+    elif case.status in (Status.SELESAI, Status.DITUTUP):
+        if not note.strip():
+            raise ValidationError({"note": _("Say why the case is reopened.")})
+        case.closure_reason = ""
+        case.closed_at = None
+        fields += ["closure_reason", "closed_at"]
+    if to == Status.DIVERIFIKASI:
+        if case_worker is not None:
+            case.case_worker = case_worker
+        elif case.case_worker_id is None:
+            case.case_worker = actor
+        case.triaged_at = case.triaged_at or now
+        fields += ["case_worker", "triaged_at"]
+    from_status = case.status
+    case.status = to
+    _touch(case, now, *fields)
+    _event(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.STATUS,
+        at=now,
+        from_status=from_status,
+        to_status=to,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action="case.status",
+        target=case,
+        ip=ip,
+        details={"from": from_status, "to": to, "closure_reason": case.closure_reason},
+    )
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, actor: User, case: Case, note: str, ip: str | None = None) -> CaseEvent:
+    now = timezone.now()
+    event = _event(case, actor=actor, kind=CaseEvent.Kind.NOTE, at=now, note=note)
+    _touch(case, now)
+    audit_record(actor=actor, action="case.note", target=case, ip=ip)
+    return event
+
+
+@transaction.atomic
+def case_add_visit(
+    *, actor: User, case: Case, visit_date: dt.date, note: str, ip: str | None = None
+) -> CaseEvent:
+    if visit_date > timezone.localdate():
+        raise ValidationError({"visit_date": _("The date cannot be in the future.")})
+    now = timezone.now()
+    event = _event(case, actor=actor, kind=CaseEvent.Kind.VISIT, at=now, note=note, visit_date=visit_date)
+    _touch(case, now)
+    audit_record(actor=actor, action="case.visit", target=case, ip=ip)
+    return event
+
+
+@transaction.atomic
+def case_add_service(
+    *,
+    actor: User,
+    case: Case,
+    service_type: str,
+    provider: str,
+    date: dt.date,
+    outcome: str = "",
+    ip: str | None = None,
+) -> Service:
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    now = timezone.now()
+    service = Service.objects.create(
+        case=case, service_type=service_type, provider=provider, date=date, outcome=outcome, created_by=actor
+    )
+    _event(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.SERVICE,
+        at=now,
+        note=f"{service.get_service_type_display()} — {provider}" + (f": {outcome}" if outcome else ""),
+    )
+    _touch(case, now)
+    audit_record(actor=actor, action="case.service", target=case, ip=ip, details={"service": service_type})
+    return service
+
+
+@transaction.atomic
+def case_refer(
+    *,
+    actor: User,
+    case: Case,
+    institution: str,
+    date: dt.date,
+    institution_detail: str = "",
+    reason: str = "",
+    ip: str | None = None,
+) -> Referral:
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    now = timezone.now()
+    referral = Referral.objects.create(
+        case=case,
+        institution=institution,
+        institution_detail=institution_detail,
+        date=date,
+        reason=reason,
+        created_by=actor,
+    )
+    label = referral.get_institution_display() + (f" ({institution_detail})" if institution_detail else "")
+    _event(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.REFERRAL,
+        at=now,
+        note=label + (f": {reason}" if reason else ""),
+    )
+    _touch(case, now)
+    audit_record(actor=actor, action="case.refer", target=case, ip=ip, details={"institution": institution})
+    return referral
+
+
+@transaction.atomic
+def referral_update_status(
+    *, actor: User, referral: Referral, status: str, note: str = "", ip: str | None = None
+) -> Referral:
+    now = timezone.now()
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral.status = status
+    referral.status_note = note
+    referral.save(update_fields=["status", "status_note", "updated_at"])
+    case = referral.case
+    _event(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.REFERRAL_UPDATE,
+        at=now,
+        note=f"{referral.get_institution_display()}: {referral.get_status_display()}"
+        + (f" — {note}" if note else ""),
+    )
+    _touch(case, now)
+    audit_record(
+        actor=actor,
+        action="case.referral_status",
+        target=case,
+        ip=ip,
+        details={"referral": referral.pk, "to": status},
+    )
+    return referral
+
+
+@transaction.atomic
+def case_assign_worker(*, actor: User, case: Case, worker: User, ip: str | None = None) -> Case:
+    if worker.role != Role.PETUGAS or not worker.is_active:
+        raise ValidationError({"worker": _("The case worker must be an active staff member.")})
+    now = timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.case_worker = worker
+    _touch(case, now, "case_worker")
+    _event(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.ASSIGNMENT,
+        at=now,
+        note=_("Case worker: %(name)s") % {"name": worker},
+    )
+    audit_record(actor=actor, action="case.assign_worker", target=case, ip=ip, details={"worker": worker.pk})
+    return case
+
+
+@transaction.atomic
+def case_assign_cadre(*, actor: User, case: Case, cadre: User, ip: str | None = None) -> CaseCadre:
+    if cadre.role != Role.KADER or not cadre.is_active:
+        raise ValidationError({"cadre": _("Only an active cadre can accompany a case.")})
+    now = timezone.now()
+    link, created = CaseCadre.objects.get_or_create(case=case, user=cadre, defaults={"assigned_by": actor})
+    if created:
+        _event(
+            case,
+            actor=actor,
+            kind=CaseEvent.Kind.ASSIGNMENT,
+            at=now,
+            note=_("Accompanying cadre: %(name)s") % {"name": cadre},
+        )
+        _touch(case, now)
+        audit_record(actor=actor, action="case.assign_cadre", target=case, ip=ip, details={"cadre": cadre.pk})
+    return link
+
+
+@transaction.atomic
+def case_remove_cadre(*, actor: User, case: Case, cadre: User, ip: str | None = None) -> None:
+    deleted, _rows = CaseCadre.objects.filter(case=case, user=cadre).delete()
+    if deleted:
+        now = timezone.now()
+        _event(
+            case,
+            actor=actor,
+            kind=CaseEvent.Kind.ASSIGNMENT,
+            at=now,
+            note=_("No longer accompanying: %(name)s") % {"name": cadre},
+        )
+        _touch(case, now)
+        audit_record(actor=actor, action="case.remove_cadre", target=case, ip=ip, details={"cadre": cadre.pk})
+
+
+@transaction.atomic
+def case_add_attachment(
+    *,
+    actor: User,
+    case: Case,
+    upload,
+    kind: str,
+    content_type: str,
+    description: str = "",
+    ip: str | None = None,
+) -> Attachment:
+    now = timezone.now()
+    attachment = Attachment(
+        case=case,
+        kind=kind,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        description=description,
+        uploaded_by=actor,
+    )
+    attachment.file.save("upload", upload, save=False)
+    attachment.save()
+    _event(case, actor=actor, kind=CaseEvent.Kind.ATTACHMENT, at=now, note=attachment.get_kind_display())
+    _touch(case, now)
+    audit_record(
+        actor=actor,
+        action="case.attachment_upload",
+        target=case,
+        ip=ip,
+        details={"attachment": attachment.pk},
+    )
+    return attachment
+
+
+def case_record_access(*, actor: User, case: Case, action: str, ip: str | None = None, **details) -> None:
+    """Record a view, download or export of a case (who, when, from where, what)."""
+    audit_record(actor=actor, action=action, target=case, ip=ip, details=details)
+
+
+def intake_draft_save(*, user: User, data: dict) -> IntakeDraft:
+    draft, _created = IntakeDraft.objects.update_or_create(user=user, defaults={"data": data})
+    return draft
+
+
+def intake_draft_discard(*, user: User) -> None:
+    IntakeDraft.objects.filter(user=user).delete()

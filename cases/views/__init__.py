@@ -1,0 +1,1 @@
+"""Case views, one module per area of work: intake (reporting), lists, and the case itself."""

@@ -1,0 +1,3 @@
+"""One case: detail, timeline, edit, lifecycle actions, services, referrals, assignment, attachments."""
+
+urlpatterns: list = []

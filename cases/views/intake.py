@@ -1,0 +1,3 @@
+"""Reporting a case: the kader's phone-first form and the petugas' full form, drafts, duplicates."""
+
+urlpatterns: list = []

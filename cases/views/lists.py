@@ -1,0 +1,3 @@
+"""Case lists: the petugas' filtered list, the kader's "kasus saya", KPAD's escalated cases."""
+
+urlpatterns: list = []
