@@ -73,3 +73,32 @@ class KaderFactory(UserFactory):
 
 class KpadFactory(UserFactory):
     role = Role.KPAD
+
+
+def make_case(*, actor, children=None, perpetrators=None, violence_types=("fisik",), **fields):
+    """A case reported through the real intake service (so events, cadre link and audit exist)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases import services
+
+    values = {
+        "incident_date": timezone.localdate() - dt.timedelta(days=3),
+        "place_type": "rumah_tangga",
+        "kelurahan": actor.kelurahan if actor.kelurahan_id else kelurahan(BANSIR_LAUT),
+        "narrative": "Laporan sintetis untuk pengujian.",
+        "source": "kader" if actor.role == Role.KADER else "walk_in",
+        "risk": "sedang",
+        "consent": True,
+    }
+    values.update(fields)
+    if children is None:
+        children = [services.ChildData(name="Anak Uji", sex="P", birth_date=dt.date(2014, 3, 2))]
+    return services.case_create(
+        actor=actor,
+        violence_types=list(violence_types),
+        children=children,
+        perpetrators=perpetrators or [],
+        **values,
+    )
