@@ -43,7 +43,7 @@ format: setup
 
 ## Update the Indonesian catalogue after changing user-facing strings, then translate and compile.
 messages: setup
-	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=scripts
 	$(BIN)/python manage.py compilemessages -l id --ignore=.venv
 
 ## Fail if a string lacks an Indonesian translation or the catalogue does not compile.

@@ -133,6 +133,7 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False)
     target_type = forms.CharField(label=_("Record type"), required=False)
     target_id = forms.CharField(label=_("Record id"), required=False)
+    case_number = forms.CharField(label=_("Case number"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

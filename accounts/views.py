@@ -34,10 +34,16 @@ def start_petugas(request):
         .order_by("kecamatan__code", "code")
     )
     without_kader = [k for k in kelurahan if k.kader_accounts == 0]
+    from cases.views.lists import status_counts
+
     return render(
         request,
         "accounts/start_petugas.html",
-        {"kelurahan_list": kelurahan, "without_kader": without_kader},
+        {
+            "kelurahan_list": kelurahan,
+            "without_kader": without_kader,
+            "status_counts": status_counts(user=request.user),
+        },
     )
 
 
@@ -47,13 +53,31 @@ def start_kader(request):
     # A petugas may report cases too, but this page is about a kader's own kelurahan.
     if request.user.role != Role.KADER:
         raise PermissionDenied
-    return render(request, "accounts/start_kader.html", {"kelurahan": request.user.kelurahan})
+    from cases.models import OPEN_STATUSES
+    from cases.selectors import cases_visible_to
+    from cases.views.lists import case_rows, report_url, with_row_data
+
+    open_cases = cases_visible_to(user=request.user).filter(status__in=OPEN_STATUSES)
+    latest = with_row_data(open_cases.order_by("-reported_at", "-id"))[:3]
+    return render(
+        request,
+        "accounts/start_kader.html",
+        {
+            "kelurahan": request.user.kelurahan,
+            "open_count": open_cases.count(),
+            "latest_cases": case_rows(latest),
+            "report_url": report_url(),
+        },
+    )
 
 
 @require_GET
 @requires(Cap.REVIEW_ESCALATIONS)
 def start_kpad(request):
-    return render(request, "accounts/start_kpad.html")
+    from cases.selectors import cases_visible_to
+
+    escalated = cases_visible_to(user=request.user).filter(escalated_at__isnull=False).count()
+    return render(request, "accounts/start_kpad.html", {"escalated_count": escalated})
 
 
 # --- User management (admin) ------------------------------------------------------------------
@@ -158,6 +182,12 @@ def audit_list(request):
             events = events.filter(target_type=data["target_type"].strip())
         if data["target_id"]:
             events = events.filter(target_id=data["target_id"].strip())
+        if data["case_number"]:
+            # Every view, change, download and export of one case, by its readable number.
+            from cases.selectors import case_id_for_number
+
+            case_id = case_id_for_number(data["case_number"].strip())
+            events = events.filter(target_type="cases.case", target_id=str(case_id or 0))
         if data["date_from"]:
             events = events.filter(at__date__gte=data["date_from"])
         if data["date_to"]:
@@ -167,6 +197,12 @@ def audit_list(request):
     number = max(int(page_param), 1) if page_param.isdigit() else 1
     rows = list(events[(number - 1) * AUDIT_PAGE_SIZE : number * AUDIT_PAGE_SIZE + 1])
     has_next = len(rows) > AUDIT_PAGE_SIZE
+    rows = rows[:AUDIT_PAGE_SIZE]
+    from cases.selectors import case_numbers_for_ids
+
+    numbers = case_numbers_for_ids([e.target_id for e in rows if e.target_type == "cases.case"])
+    for event in rows:
+        event.case_number = numbers.get(event.target_id) if event.target_type == "cases.case" else None
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -174,7 +210,7 @@ def audit_list(request):
         "accounts/audit_list.html",
         {
             "form": form,
-            "events": rows[:AUDIT_PAGE_SIZE],
+            "events": rows,
             "page_number": number,
             "has_next": has_next,
             "has_previous": number > 1,

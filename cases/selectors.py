@@ -128,3 +128,14 @@ def possible_duplicates(
     if exclude_case_id:
         qs = qs.exclude(pk=exclude_case_id)
     return qs
+
+
+def case_id_for_number(number: str) -> int | None:
+    """The internal id of a case number, for the admin's audit-log filter (no case content)."""
+    return Case.objects.filter(number=number.upper()).values_list("pk", flat=True).first()
+
+
+def case_numbers_for_ids(ids) -> dict[str, str]:
+    """{str(id): number} for the audit log's case rows, in one query."""
+    pks = [int(i) for i in ids if str(i).isdigit()]
+    return {str(pk): number for pk, number in Case.objects.filter(pk__in=pks).values_list("pk", "number")}

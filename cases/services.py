@@ -252,6 +252,8 @@ def case_change_status(
         fields += ["closure_reason", "closed_at"]
     if to == Status.DIVERIFIKASI:
         if case_worker is not None:
+            if case_worker.role != Role.PETUGAS or not case_worker.is_active:
+                raise ValidationError({"case_worker": _("The case worker must be an active staff member.")})
             case.case_worker = case_worker
         elif case.case_worker_id is None:
             case.case_worker = actor

@@ -190,3 +190,6 @@ LOGGING = {
 
 # SIGAP's own settings.
 SIGAP_DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - the documented demo password, refused when DEBUG is off
+SIGAP_ATTACHMENT_MAX_BYTES = env.int(
+    "SIGAP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)  # case attachments

@@ -17,7 +17,7 @@ fi
 
 # Extract the strings again into a copy of the project and look for gaps.
 cp "$PO" "$tmp/django.po.orig"
-"$PY" manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests \
+"$PY" manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=scripts \
   --ignore=node_modules >/dev/null
 untranslated=$(msgattrib --untranslated --no-obsolete "$PO" | grep -c '^msgid ' || true)
 fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$PO" | grep -c '^msgid ' || true)
@@ -25,7 +25,7 @@ cp "$tmp/django.po.orig" "$PO"
 # msgattrib prints the header entry too (msgid ""), hence "> 1" for a gap.
 if [ "${untranslated:-0}" -gt 1 ] || [ "${fuzzy:-0}" -gt 0 ]; then
   echo "locale: untranslated or fuzzy strings found; run 'make messages' and translate them:" >&2
-  "$PY" manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests \
+  "$PY" manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=scripts \
     --ignore=node_modules >/dev/null
   msgattrib --untranslated --no-obsolete "$PO" | grep '^msgid ' | head -20 >&2 || true
   cp "$tmp/django.po.orig" "$PO"

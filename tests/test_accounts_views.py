@@ -233,13 +233,28 @@ def test_it_shows_kpad_its_start_page(as_user, everyone):
     assert "accounts/start_kpad.html" in [t.name for t in response.templates]
 
 
+CASE_ITEMS = ["cases:list", "cases:mine", "cases:report", "cases:escalated"]
+
+
 @pytest.mark.parametrize(
     ("who", "present", "absent"),
     [
-        ("alice", ["accounts:user_list", "accounts:audit_list", "kelurahan:list"], []),
-        ("bob", ["kelurahan:list"], ["accounts:user_list", "accounts:audit_list"]),
-        ("charlie", [], ["accounts:user_list", "accounts:audit_list", "kelurahan:list"]),
-        ("dave", [], ["accounts:user_list", "accounts:audit_list", "kelurahan:list"]),
+        ("alice", ["accounts:user_list", "accounts:audit_list", "kelurahan:list"], CASE_ITEMS),
+        (
+            "bob",
+            ["kelurahan:list", "cases:list", "cases:report"],
+            ["accounts:user_list", "accounts:audit_list", "cases:mine", "cases:escalated"],
+        ),
+        (
+            "charlie",
+            ["cases:mine", "cases:report"],
+            ["accounts:user_list", "accounts:audit_list", "kelurahan:list", "cases:list", "cases:escalated"],
+        ),
+        (
+            "dave",
+            ["cases:escalated"],
+            ["accounts:user_list", "accounts:audit_list", "kelurahan:list", "cases:list", "cases:mine"],
+        ),
     ],
 )
 def test_it_renders_only_the_menu_links_the_role_may_use(as_user, who, present, absent):

@@ -56,14 +56,14 @@ def test_it_gives_petugas_case_cadre_training_and_region_work(bob, bella):
     assert not user_can(bob, Cap.VIEW_AUDIT)
 
 
-def test_it_lets_a_kader_report_and_log_outreach_only(charlie):
-    assert capabilities_of(charlie) == {Cap.REPORT_CASES, Cap.LOG_OUTREACH}
+def test_it_lets_a_kader_report_follow_their_cases_and_log_outreach_only(charlie):
+    assert capabilities_of(charlie) == {Cap.REPORT_CASES, Cap.OWN_CASES, Cap.LOG_OUTREACH}
     assert not user_can(charlie, Cap.VIEW_REGIONS)
     assert not user_can(charlie, Cap.HANDLE_CASES)
 
 
-def test_it_lets_kpad_review_escalations_only(dave):
-    assert capabilities_of(dave) == {Cap.REVIEW_ESCALATIONS}
+def test_it_lets_kpad_see_and_review_escalated_cases_only(dave):
+    assert capabilities_of(dave) == {Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}
     assert not user_can(dave, Cap.HANDLE_CASES)
     assert not user_can(dave, Cap.VIEW_REGIONS)
 
@@ -158,11 +158,11 @@ def test_it_sends_each_role_to_its_start_page(everyone, who, url_name):
     ("who", "url_names"),
     [
         ("alice", ["home", "accounts:user_list", "accounts:audit_list", "kelurahan:list"]),
-        ("bob", ["home", "kelurahan:list"]),
-        ("bella", ["home", "kelurahan:list"]),
-        ("charlie", ["home"]),
-        ("carol", ["home"]),
-        ("dave", ["home"]),
+        ("bob", ["home", "cases:list", "cases:report", "kelurahan:list"]),
+        ("bella", ["home", "cases:list", "cases:report", "kelurahan:list"]),
+        ("charlie", ["home", "cases:mine", "cases:report"]),
+        ("carol", ["home", "cases:mine", "cases:report"]),
+        ("dave", ["home", "cases:escalated"]),
     ],
 )
 def test_it_shows_each_role_exactly_the_menu_it_can_use(everyone, who, url_names):

@@ -1,3 +1,368 @@
-"""One case: detail, timeline, edit, lifecycle actions, services, referrals, assignment, attachments."""
+"""One case: detail, timeline, lifecycle actions, services, referrals, assignment, attachments, print.
 
-urlpatterns: list = []
+Every view loads the case through ``selectors.get_case_for_user`` (outside the
+user's scope: 404) and asks ``selectors.case_permissions`` whether the action
+is allowed (403). Every write goes through cases.services; every view of the
+case's data, download and export is recorded by ``services.case_record_access``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from accounts.services import client_ip
+from cases import action_forms, attachments, selectors, services
+from cases.models import Case, CaseCadre, Status
+
+STATUS_BADGES = {
+    Status.DILAPORKAN: "text-bg-warning",
+    Status.DIVERIFIKASI: "text-bg-info",
+    Status.ASESMEN: "text-bg-primary",
+    Status.DITANGANI: "text-bg-primary",
+    Status.DIRUJUK: "text-bg-secondary",
+    Status.SELESAI: "text-bg-success",
+    Status.DITUTUP: "text-bg-dark",
+}
+RISK_BADGES = {"rendah": "text-bg-light border", "sedang": "text-bg-info", "tinggi": "text-bg-warning"}
+
+
+def age_on(child, today: dt.date) -> int | None:
+    """Age in whole years from the birth date, else the estimated age."""
+    born = child.birth_date
+    if born:
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return child.estimated_age
+
+
+def _load(request, number: str, action: str | None = None):
+    case = selectors.get_case_for_user(user=request.user, number=number)
+    perms = selectors.case_permissions(user=request.user, case=case)
+    perms.require(action or "view")
+    return case, perms
+
+
+def _forms(case: Case, perms, user: User, bound: dict) -> dict:
+    """The action forms this user may use on this case, unbound unless one came back with errors."""
+    makers = {
+        "status": (
+            perms.change_status,
+            lambda: action_forms.StatusForm(prefix="status", case=case, actor=user),
+        ),
+        "note": (perms.add_note, lambda: action_forms.NoteForm(prefix="note")),
+        "visit": (perms.add_visit, lambda: action_forms.VisitForm(prefix="visit")),
+        "service": (perms.add_service, lambda: action_forms.ServiceForm(prefix="service")),
+        "refer": (perms.refer, lambda: action_forms.ReferralForm(prefix="refer")),
+        "worker": (perms.assign, lambda: action_forms.AssignWorkerForm(prefix="worker", case=case)),
+        "cadre": (perms.assign, lambda: action_forms.CadreAddForm(prefix="cadre", case=case)),
+        "upload": (perms.upload, lambda: action_forms.AttachmentForm(prefix="upload")),
+    }
+    return {key: bound.get(key) or make() for key, (allowed, make) in makers.items() if allowed}
+
+
+def _render_detail(request, case: Case, perms, *, bound: dict | None = None, referral_form=None):
+    """The case page. Also used to show an action's form again, with its errors and typed values."""
+    bound = bound or {}
+    services.case_record_access(actor=request.user, case=case, action="case.view", ip=client_ip(request))
+    today = timezone.localdate()
+    children = [
+        {"child": c, "age": age_on(c, today), "initials": selectors.initials(c.name)}
+        for c in case.children.all()
+    ]
+    referrals = list(case.referrals.all())
+    if perms.refer:
+        for referral in referrals:
+            if referral_form is not None and referral_form.referral_pk == referral.pk:
+                referral.status_form = referral_form
+            else:
+                referral.status_form = action_forms.ReferralStatusForm(
+                    prefix=f"referral{referral.pk}",
+                    initial={"status": referral.status, "note": referral.status_note},
+                )
+    context = {
+        "case": case,
+        "perms": perms,
+        "forms": _forms(case, perms, request.user, bound),
+        "open_panel": next(iter(bound), None) if bound else None,
+        "status_badge": STATUS_BADGES.get(case.status, "text-bg-secondary"),
+        "risk_badge": RISK_BADGES.get(case.risk, "text-bg-danger"),
+        "violences": [v.get_kind_display() for v in case.violences.all()],
+        "children": children,
+        "perpetrators": list(case.perpetrators.all()),
+        "services_list": list(case.services.all()),
+        "referrals": referrals,
+        "attachments": list(case.attachments.select_related("uploaded_by")),
+        "cadre_links": list(case.cadre_links.select_related("user__kelurahan").order_by("assigned_at", "id")),
+        "events": list(case.events.select_related("actor")),
+        "closing_reasons": {
+            str(target): [str(r) for r in reasons] for target, reasons in action_forms.CLOSING_REASONS.items()
+        },
+    }
+    status = 400 if bound or referral_form is not None else 200
+    return render(request, "cases/detail/detail.html", context, status=status)
+
+
+def _done(case: Case, message: str, request, anchor: str = "timeline"):
+    messages.success(request, message)
+    return redirect(reverse("cases:detail", args=[case.number]) + f"#{anchor}")
+
+
+@require_GET
+@login_required
+def case_detail(request, number: str):
+    case, perms = _load(request, number)
+    return _render_detail(request, case, perms)
+
+
+@require_POST
+@login_required
+def case_status(request, number: str):
+    case, perms = _load(request, number, "change_status")
+    form = action_forms.StatusForm(request.POST, prefix="status", case=case, actor=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_change_status(
+                actor=request.user,
+                case=case,
+                to=data["to"],
+                note=data["note"],
+                closure_reason=data.get("closure_reason") or "",
+                case_worker=data.get("case_worker") if data["to"] == Status.DIVERIFIKASI else None,
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.apply_service_error(error)
+        else:
+            return _done(case, _("The status was changed."), request)
+    return _render_detail(request, case, perms, bound={"status": form})
+
+
+@require_POST
+@login_required
+def case_note(request, number: str):
+    case, perms = _load(request, number, "add_note")
+    form = action_forms.NoteForm(request.POST, prefix="note")
+    if form.is_valid():
+        services.case_add_note(
+            actor=request.user, case=case, note=form.cleaned_data["note"], ip=client_ip(request)
+        )
+        return _done(case, _("The note was added."), request)
+    return _render_detail(request, case, perms, bound={"note": form})
+
+
+@require_POST
+@login_required
+def case_visit(request, number: str):
+    case, perms = _load(request, number, "add_visit")
+    form = action_forms.VisitForm(request.POST, prefix="visit")
+    if form.is_valid():
+        try:
+            services.case_add_visit(
+                actor=request.user,
+                case=case,
+                visit_date=form.cleaned_data["visit_date"],
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The visit was recorded."), request)
+    return _render_detail(request, case, perms, bound={"visit": form})
+
+
+@require_POST
+@login_required
+def case_service(request, number: str):
+    case, perms = _load(request, number, "add_service")
+    form = action_forms.ServiceForm(request.POST, prefix="service")
+    if form.is_valid():
+        try:
+            services.case_add_service(
+                actor=request.user, case=case, ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The service was added."), request, "services")
+    return _render_detail(request, case, perms, bound={"service": form})
+
+
+@require_POST
+@login_required
+def case_refer(request, number: str):
+    case, perms = _load(request, number, "refer")
+    form = action_forms.ReferralForm(request.POST, prefix="refer")
+    if form.is_valid():
+        try:
+            services.case_refer(actor=request.user, case=case, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The referral was recorded."), request, "referrals")
+    return _render_detail(request, case, perms, bound={"refer": form})
+
+
+@require_POST
+@login_required
+def referral_status(request, number: str, pk: int):
+    case, perms = _load(request, number)
+    referral = get_object_or_404(case.referrals, pk=pk)
+    perms.require("refer")
+    form = action_forms.ReferralStatusForm(request.POST, prefix=f"referral{referral.pk}")
+    form.referral_pk = referral.pk
+    if form.is_valid():
+        services.referral_update_status(
+            actor=request.user,
+            referral=referral,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            ip=client_ip(request),
+        )
+        return _done(case, _("The referral status was updated."), request, "referrals")
+    return _render_detail(request, case, perms, referral_form=form)
+
+
+@require_POST
+@login_required
+def assign_worker(request, number: str):
+    case, perms = _load(request, number, "assign")
+    form = action_forms.AssignWorkerForm(request.POST, prefix="worker", case=case)
+    if form.is_valid():
+        try:
+            services.case_assign_worker(
+                actor=request.user, case=case, worker=form.cleaned_data["worker"], ip=client_ip(request)
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The case worker was assigned."), request, "people")
+    return _render_detail(request, case, perms, bound={"worker": form})
+
+
+@require_POST
+@login_required
+def cadre_add(request, number: str):
+    case, perms = _load(request, number, "assign")
+    form = action_forms.CadreAddForm(request.POST, prefix="cadre", case=case)
+    if form.is_valid():
+        try:
+            services.case_assign_cadre(
+                actor=request.user, case=case, cadre=form.cleaned_data["cadre"], ip=client_ip(request)
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The cadre now accompanies the case."), request, "people")
+    return _render_detail(request, case, perms, bound={"cadre": form})
+
+
+@require_POST
+@login_required
+def cadre_remove(request, number: str, user_id: int):
+    case, perms = _load(request, number)
+    link = get_object_or_404(CaseCadre.objects.select_related("user"), case=case, user_id=user_id)
+    perms.require("assign")
+    services.case_remove_cadre(actor=request.user, case=case, cadre=link.user, ip=client_ip(request))
+    return _done(case, _("The cadre no longer accompanies the case."), request, "people")
+
+
+@require_POST
+@login_required
+def attachment_upload(request, number: str):
+    case, perms = _load(request, number, "upload")
+    form = action_forms.AttachmentForm(request.POST, request.FILES, prefix="upload")
+    if form.is_valid():
+        services.case_add_attachment(
+            actor=request.user,
+            case=case,
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            content_type=form.content_type,
+            description=form.cleaned_data["description"],
+            ip=client_ip(request),
+        )
+        return _done(case, _("The file was attached."), request, "attachments")
+    return _render_detail(request, case, perms, bound={"upload": form})
+
+
+@require_GET
+@login_required
+def attachment_download(request, number: str, pk: int):
+    case, perms = _load(request, number)
+    attachment = get_object_or_404(case.attachments, pk=pk)
+    perms.require("download")
+    if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
+        raise Http404
+    services.case_record_access(
+        actor=request.user,
+        case=case,
+        action="case.attachment_download",
+        ip=client_ip(request),
+        attachment=attachment.pk,
+    )
+    return attachments.attachment_response(attachment)
+
+
+@require_GET
+@login_required
+def case_print(request, number: str):
+    """A one-page summary of the case to print or save as PDF. Children are anonymised
+    unless a staff member who may see their identity asks for it (recorded)."""
+    case, perms = _load(request, number, "export")
+    with_identity = perms.see_identity and request.GET.get("identitas") == "1"
+    services.case_record_access(
+        actor=request.user,
+        case=case,
+        action="case.export",
+        ip=client_ip(request),
+        format="print",
+        identity=with_identity,
+    )
+    today = timezone.localdate()
+    context = {
+        "case": case,
+        "with_identity": with_identity,
+        "can_reveal": perms.see_identity,
+        "violences": [v.get_kind_display() for v in case.violences.all()],
+        "children": [
+            {"child": c, "age": age_on(c, today), "initials": selectors.initials(c.name)}
+            for c in case.children.all()
+        ],
+        "perpetrators": list(case.perpetrators.all()),
+        "services_list": list(case.services.all()),
+        "referrals": list(case.referrals.all()),
+        "cadres": [link.user for link in case.cadre_links.select_related("user")],
+        "events": list(case.events.select_related("actor")[:30]),
+        "printed_at": timezone.now(),
+        "printed_by": request.user,
+    }
+    return render(request, "cases/detail/print.html", context)
+
+
+urlpatterns: list = [
+    path("<str:number>/", case_detail, name="detail"),
+    path("<str:number>/status/", case_status, name="status"),
+    path("<str:number>/catatan/", case_note, name="note"),
+    path("<str:number>/kunjungan/", case_visit, name="visit"),
+    path("<str:number>/layanan/", case_service, name="service"),
+    path("<str:number>/rujukan/", case_refer, name="refer"),
+    path("<str:number>/rujukan/<int:pk>/status/", referral_status, name="referral_status"),
+    path("<str:number>/petugas/", assign_worker, name="assign_worker"),
+    path("<str:number>/kader/", cadre_add, name="cadre_add"),
+    path("<str:number>/kader/<int:user_id>/hapus/", cadre_remove, name="cadre_remove"),
+    path("<str:number>/lampiran/", attachment_upload, name="attachment_upload"),
+    path("<str:number>/lampiran/<int:pk>/", attachment_download, name="attachment_download"),
+    path("<str:number>/cetak/", case_print, name="print"),
+]

@@ -1,3 +1,250 @@
-"""Reporting a case: the kader's phone-first form and the petugas' full form, drafts, duplicates."""
+"""Reporting a case: the kader's phone-first form and the petugas' full form, drafts, duplicates.
 
-urlpatterns: list = []
+* ``lapor/``: one form for both roles (cases.forms.Intake); a kader gets it in
+  four short steps (static/js/intake.js shows one at a time; without JavaScript
+  all show on one page), a petugas on one page.
+* ``lapor/draf/``: the user's own unfinished report on the server (JSON), next to
+  the copy intake.js keeps in the phone's localStorage.
+* ``lapor/cek-duplikat/``: possible duplicates of a child, asked by POST so a
+  child's NIK or name never appears in a URL or an access log.
+* ``<number>/ubah/``: the same form, prefilled, for whoever may edit the case.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Role
+from accounts.policy import Cap, requires
+from accounts.services import client_ip
+from cases import selectors, services
+from cases.forms import Intake
+from cases.models import Case, IntakeDraft
+
+MAX_DRAFT_BYTES = 200_000
+SENT_COOKIE = "sigap_intake_sent"  # tells intake.js that the report was sent: drop the phone's draft
+
+
+def case_url(number: str) -> str:
+    try:
+        return reverse("cases:detail", kwargs={"number": number})
+    except NoReverseMatch:  # the case page is built in cases/views/detail.py
+        return f"/kasus/{number}/"
+
+
+def _duplicates_for(*, user, identities: list[dict], exclude_case_id=None) -> list[dict]:
+    """Open cases matching any of the children: visible ones with their number and link,
+    the others only as "somewhere else" (no number, no link, no area)."""
+    matches: dict[int, Case] = {}
+    for ident in identities:
+        if not (ident.get("nik") or (ident.get("name") and ident.get("birth_date"))):
+            continue
+        found = selectors.possible_duplicates(
+            nik=ident.get("nik", ""),
+            name=ident.get("name", ""),
+            birth_date=ident.get("birth_date"),
+            exclude_case_id=exclude_case_id,
+        )
+        for case in found.only("pk", "number", "status", "reported_at")[:20]:
+            matches[case.pk] = case
+    if not matches:
+        return []
+    visible = set(selectors.cases_visible_to(user=user).filter(pk__in=matches).values_list("pk", flat=True))
+    rows = []
+    hidden = False
+    for case in sorted(matches.values(), key=lambda c: c.reported_at, reverse=True):
+        if case.pk in visible:
+            rows.append({"visible": True, "number": case.number, "url": case_url(case.number), "case": case})
+        else:
+            hidden = True
+    if hidden:
+        rows.append({"visible": False})
+    return rows
+
+
+def _record_duplicate_matches(request, rows: list[dict]) -> None:
+    for row in rows:
+        if row["visible"]:
+            services.case_record_access(
+                actor=request.user, case=row["case"], action="case.duplicate_match", ip=client_ip(request)
+            )
+
+
+def _render_form(request, intake: Intake, *, case: Case | None = None, status: int = 200):
+    user = request.user
+    context = {
+        "intake": intake,
+        "form": intake.case_form,
+        "children": intake.children,
+        "perpetrators": intake.perpetrators,
+        "duplicates": intake.duplicates,
+        "case": case,
+        "stepped": user.role == Role.KADER,
+        "show_confirm_new": case is None
+        and (bool(intake.duplicates) or (intake.is_bound and bool(intake.case_form.data.get("confirm_new")))),
+        "has_errors": intake.is_bound
+        and bool(
+            intake.case_form.errors
+            or intake.children.total_error_count()
+            or intake.perpetrators.total_error_count()
+        ),
+        "cancel_url": case_url(case.number) if case else "",
+        "draft_enabled": case is None,
+    }
+    return render(request, "cases/intake/form.html", context, status=status)
+
+
+def _extra_row(request) -> str | None:
+    """Without JavaScript, "add another child/perpetrator" is a submit button: show one more row."""
+    for which in ("children", "perpetrators"):
+        if f"add_{which}" in request.POST:
+            return which
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@requires(Cap.REPORT_CASES)
+def case_report(request):
+    if request.method == "GET":
+        return _render_form(request, Intake(user=request.user))
+    intake = Intake(request.POST, user=request.user)
+    which = _extra_row(request)
+    if which:
+        return _render_form(request, intake.with_extra_row(which))
+    if not intake.is_valid():
+        return _render_form(request, intake)
+    if not intake.case_form.cleaned_data.get("confirm_new"):
+        intake.duplicates = _duplicates_for(user=request.user, identities=intake.child_identities())
+        if intake.duplicates:
+            _record_duplicate_matches(request, intake.duplicates)
+            return _render_form(request, intake)
+    try:
+        case = services.case_create(actor=request.user, ip=client_ip(request), **intake.save_kwargs())
+    except ValidationError as error:
+        intake.case_form.add_error(None, error)
+        return _render_form(request, intake)
+    messages.success(
+        request, _("The case was reported with number %(number)s. Thank you.") % {"number": case.number}
+    )
+    response = redirect(case_url(case.number))
+    # Not HttpOnly: intake.js reads it to drop the draft kept on the phone, then deletes it.
+    response.set_cookie(SENT_COOKIE, "1", max_age=7 * 24 * 3600, samesite="Lax", httponly=False)
+    return response
+
+
+def _json_body(request) -> dict | None:
+    if len(request.body) > MAX_DRAFT_BYTES:
+        return None
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@requires(Cap.REPORT_CASES)
+def draft(request):
+    """The user's own draft: GET reads it, POST (a JSON object) replaces it."""
+    if request.method == "GET":
+        found = IntakeDraft.objects.filter(user=request.user).first()
+        if found is None:
+            return JsonResponse({"data": None, "updated_at": None})
+        return JsonResponse({"data": found.data, "updated_at": found.updated_at.isoformat()})
+    body = _json_body(request)
+    if body is None or not isinstance(body.get("data"), dict):
+        return HttpResponseBadRequest(_("The draft could not be read."))
+    saved = services.intake_draft_save(user=request.user, data=body["data"])
+    return JsonResponse({"saved": True, "updated_at": saved.updated_at.isoformat()})
+
+
+@require_POST
+@requires(Cap.REPORT_CASES)
+def draft_discard(request):
+    services.intake_draft_discard(user=request.user)
+    if request.headers.get("x-requested-with") == "fetch" or "application/json" in request.headers.get(
+        "accept", ""
+    ):
+        return JsonResponse({"discarded": True})
+    messages.info(request, _("The draft was discarded."))
+    return redirect("cases:report")
+
+
+@never_cache
+@require_POST
+@requires(Cap.REPORT_CASES)
+def duplicates(request):
+    """Possible duplicates of one child, as an HTML fragment. POST with a JSON body
+    {nik} or {name, birth_date} (and optionally the case being edited)."""
+    body = _json_body(request)
+    if body is None:
+        return HttpResponseBadRequest(_("The request could not be read."))
+    nik = str(body.get("nik") or "").strip()
+    nik = nik if len(nik) == 16 and nik.isdigit() else ""
+    name = str(body.get("name") or "").strip()[:120]
+    try:
+        birth_date = parse_date(str(body.get("birth_date") or ""))
+    except ValueError:
+        birth_date = None
+    exclude = None
+    if body.get("case"):
+        exclude = selectors.get_case_for_user(user=request.user, number=str(body["case"])[:20]).pk
+    rows = _duplicates_for(
+        user=request.user,
+        identities=[{"nik": nik, "name": name, "birth_date": birth_date}],
+        exclude_case_id=exclude,
+    )
+    _record_duplicate_matches(request, rows)
+    html = render_to_string("cases/intake/_duplicates.html", {"duplicates": rows}, request=request)
+    return JsonResponse({"count": len(rows), "html": html})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_edit(request, number: str):
+    # No feature-level check first: a case outside the user's scope must be a 404 for
+    # every role, and case_permissions decides the rest.
+    case = selectors.get_case_for_user(user=request.user, number=number)
+    selectors.case_permissions(user=request.user, case=case).require("edit")
+    if request.method == "GET":
+        services.case_record_access(
+            actor=request.user, case=case, action="case.view", ip=client_ip(request), page="edit"
+        )
+        return _render_form(request, Intake(user=request.user, case=case), case=case)
+    intake = Intake(request.POST, user=request.user, case=case)
+    which = _extra_row(request)
+    if which:
+        return _render_form(request, intake.with_extra_row(which), case=case)
+    if not intake.is_valid():
+        return _render_form(request, intake, case=case)
+    try:
+        services.case_update(actor=request.user, case=case, ip=client_ip(request), **intake.save_kwargs())
+    except ValidationError as error:
+        intake.case_form.add_error(None, error)
+        return _render_form(request, intake, case=case)
+    messages.success(request, _("The case %(number)s was updated.") % {"number": case.number})
+    return redirect(case_url(case.number))
+
+
+urlpatterns: list = [
+    path("lapor/", case_report, name="report"),
+    path("lapor/draf/", draft, name="draft"),
+    path("lapor/draf/buang/", draft_discard, name="draft_discard"),
+    path("lapor/cek-duplikat/", duplicates, name="duplicates"),
+    path("<str:number>/ubah/", case_edit, name="edit"),
+]

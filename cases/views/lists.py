@@ -1,3 +1,299 @@
-"""Case lists: the petugas' filtered list, the kader's "kasus saya", KPAD's escalated cases."""
+"""Case lists: the petugas' filtered list, the kader's "kasus saya", KPAD's escalated cases.
 
-urlpatterns: list = []
+Every list starts from ``cases_visible_to`` and shows a child only as initials and age.
+Lists never count: with hundreds of thousands of cases an exact COUNT per page view costs
+more than the page, so they page by "newer/older" (fetching one row more than shown).
+
+No child data in URLs: the filters (status, kelurahan, dates...) stay in the query string,
+but the search text (which may be a child's name or NIK) is POSTed, kept in the session under
+a short random token, and the list is shown at ``?s=<token>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Value, When
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.policy import Cap, requires
+from cases.list_forms import CaseFilterForm, CaseSearchForm, search_kind
+from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child, Status
+from cases.selectors import cases_visible_to, initials
+
+PAGE_SIZE = 50
+MINE_PAGE_SIZE = 20
+SEARCH_SESSION_KEY = "case_searches"
+MAX_SAVED_SEARCHES = 20
+FULL_NUMBER_LENGTH = len("SGP-2026-00001")
+
+
+# --- Rows: what a list may show of a case --------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    initials: str
+    age: int | None
+
+
+@dataclass
+class CaseRow:
+    number: str
+    url: str
+    reported_at: dt.datetime
+    status: str
+    status_label: str
+    risk: str
+    risk_label: str
+    kelurahan: str
+    kecamatan: str
+    case_worker: str
+    escalated: bool
+    online_prostitution: bool
+    violences: list[str] = field(default_factory=list)
+    children: list[ChildRow] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+
+def case_url(number: str) -> str:
+    try:
+        return reverse("cases:detail", kwargs={"number": number})
+    except NoReverseMatch:  # the case page is built by another module
+        return f"/kasus/{number}/"
+
+
+def report_url() -> str:
+    try:
+        return reverse("cases:report")
+    except NoReverseMatch:
+        return "/kasus/lapor/"
+
+
+def child_age(child: Child, on: dt.date) -> int | None:
+    """The child's age in years when the case was reported (birth date first, else the estimate)."""
+    born = child.birth_date
+    if born is None:
+        return child.estimated_age
+    return max(on.year - born.year - ((on.month, on.day) < (born.month, born.day)), 0)
+
+
+def with_row_data(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything a row needs, in a fixed number of queries whatever the number of rows."""
+    return cases.select_related("kelurahan__kecamatan", "case_worker").prefetch_related(
+        Prefetch(
+            "children",
+            queryset=Child.objects.only("id", "case_id", "name", "birth_date", "estimated_age"),
+        ),
+        Prefetch("violences", queryset=CaseViolence.objects.order_by("kind")),
+    )
+
+
+def case_rows(cases) -> list[CaseRow]:
+    """Masked rows: children as initials and age, never a name or a NIK."""
+    rows = []
+    for case in cases:
+        reported_on = timezone.localdate(case.reported_at)
+        worker = case.case_worker
+        rows.append(
+            CaseRow(
+                number=case.number,
+                url=case_url(case.number),
+                reported_at=case.reported_at,
+                status=case.status,
+                status_label=case.get_status_display(),
+                risk=case.risk,
+                risk_label=case.get_risk_display(),
+                kelurahan=case.kelurahan.common_name,
+                kecamatan=case.kelurahan.kecamatan.common_name,
+                case_worker=(worker.get_full_name() or worker.username) if worker else "",
+                escalated=case.escalated_at is not None,
+                online_prostitution=case.online_prostitution,
+                violences=[v.get_kind_display() for v in case.violences.all()],
+                children=[ChildRow(initials(c.name), child_age(c, reported_on)) for c in case.children.all()],
+            )
+        )
+    return rows
+
+
+def _page(request, cases: QuerySet[Case], size: int) -> dict:
+    """One page of rows, newer/older only: no COUNT, one row more than shown tells if there is more."""
+    page_param = request.GET.get("page", "1")
+    number = max(int(page_param), 1) if page_param.isdigit() and len(page_param) < 7 else 1
+    found = list(with_row_data(cases)[(number - 1) * size : number * size + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "rows": case_rows(found[:size]),
+        "page_number": number,
+        "has_next": len(found) > size,
+        "has_previous": number > 1,
+        "query": query.urlencode(),
+    }
+
+
+# --- Filters and search -------------------------------------------------------------------------
+
+
+def apply_filters(cases: QuerySet[Case], data: dict) -> QuerySet[Case]:
+    if data.get("status"):
+        cases = cases.filter(status=data["status"])
+    if data.get("jenis"):
+        cases = cases.filter(Exists(CaseViolence.objects.filter(case=OuterRef("pk"), kind=data["jenis"])))
+    if data.get("kelurahan"):
+        cases = cases.filter(kelurahan=data["kelurahan"])
+    elif data.get("kecamatan"):
+        cases = cases.filter(kelurahan__kecamatan=data["kecamatan"])
+    if data.get("risk"):
+        cases = cases.filter(risk=data["risk"])
+    # A period is whole days in Asia/Pontianak; bounds as datetimes keep the index on reported_at usable.
+    if data.get("date_from"):
+        cases = cases.filter(reported_at__gte=_local_midnight(data["date_from"]))
+    if data.get("date_to"):
+        cases = cases.filter(reported_at__lt=_local_midnight(data["date_to"] + dt.timedelta(days=1)))
+    if data.get("worker"):
+        cases = cases.filter(case_worker=data["worker"])
+    if data.get("escalated") == "1":
+        cases = cases.filter(escalated_at__isnull=False)
+    elif data.get("escalated") == "0":
+        cases = cases.filter(escalated_at__isnull=True)
+    if data.get("online_prostitution"):
+        cases = cases.filter(online_prostitution=True)
+    return cases
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def apply_search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """A case number (exact or its beginning), a child's NIK (exact) or part of a child's name."""
+    kind = search_kind(q)
+    if kind == "number":
+        number = q.upper()
+        if len(number) == FULL_NUMBER_LENGTH:
+            return cases.filter(number=number)
+        return cases.filter(number__startswith=number)
+    if kind == "nik":
+        return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), nik=q)))
+    # On PostgreSQL a pg_trgm GIN index on UPPER(name) serves this (migration 0002).
+    return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), name__icontains=q)))
+
+
+def _saved_search(request) -> str:
+    token = request.GET.get("s", "")
+    return request.session.get(SEARCH_SESSION_KEY, {}).get(token, "") if token else ""
+
+
+def _save_search(request, q: str) -> str:
+    saved = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+    token = secrets.token_urlsafe(6)
+    saved[token] = q
+    request.session[SEARCH_SESSION_KEY] = dict(list(saved.items())[-MAX_SAVED_SEARCHES:])
+    return token
+
+
+def _filters_only(query: QueryDict) -> str:
+    """The query string's filters (no search token, no page, no empty fields)."""
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        if name not in ("s", "page"):
+            kept.setlist(name, [v for v in values if v])
+    return kept.urlencode()
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Cap.HANDLE_CASES)
+def case_list(request):
+    """Petugas: every case in their area, filtered by GET parameters and searched by POST."""
+    if request.method == "POST":
+        search_form = CaseSearchForm(request.POST)
+        if search_form.is_valid():
+            filters = _filters_only(request.GET)
+            q = search_form.cleaned_data["q"]
+            if q:
+                filters = "&".join(p for p in (filters, f"s={_save_search(request, q)}") if p)
+            return redirect(f"{reverse('cases:list')}?{filters}" if filters else reverse("cases:list"))
+        q = ""
+    else:
+        q = _saved_search(request)
+        if request.GET.get("s") and not q:
+            messages.info(request, _("That search has expired. Please search again."))
+        search_form = CaseSearchForm(initial={"q": q})
+
+    filter_form = CaseFilterForm(request.GET or None, user=request.user)
+    cases = cases_visible_to(user=request.user)
+    if filter_form.is_valid():
+        cases = apply_filters(cases, filter_form.cleaned_data)
+    else:
+        cases = cases.none() if filter_form.is_bound else cases
+    if q:
+        cases = apply_search(cases, q)
+    context = {
+        "filter_form": filter_form,
+        "search_form": search_form,
+        "search": q,
+        "filters_query": _filters_only(request.GET),
+        **_page(request, cases.order_by("-reported_at", "-id"), PAGE_SIZE),
+    }
+    return render(request, "cases/list/list.html", context)
+
+
+@require_GET
+@requires(Cap.OWN_CASES)
+def my_cases(request):
+    """Kader: the cases they reported or accompany, open ones first, as cards for a phone."""
+    closed_last = models.Case(
+        When(status__in=CLOSED_STATUSES, then=Value(1)), default=Value(0), output_field=models.IntegerField()
+    )
+    cases = (
+        cases_visible_to(user=request.user)
+        .annotate(closed_last=closed_last)
+        .order_by("closed_last", "-reported_at", "-id")
+    )
+    return render(
+        request,
+        "cases/list/mine.html",
+        {"report_url": report_url(), **_page(request, cases, MINE_PAGE_SIZE)},
+    )
+
+
+@require_GET
+@requires(Cap.VIEW_ESCALATED_CASES)
+def escalated_cases(request):
+    """KPAD: the cases escalated to KPAD (read-only here), most recently escalated first."""
+    cases = cases_visible_to(user=request.user).filter(escalated_at__isnull=False)
+    return render(
+        request,
+        "cases/list/escalated.html",
+        _page(request, cases.order_by("-escalated_at", "-id"), PAGE_SIZE),
+    )
+
+
+def status_counts(*, user) -> list[dict]:
+    """Cases per status in the user's area, in lifecycle order: one aggregate query."""
+    counted = cases_visible_to(user=user).order_by().values("status").annotate(n=Count("pk"))
+    found = {row["status"]: row["n"] for row in counted}
+    return [{"status": s, "label": s.label, "count": found.get(s.value, 0)} for s in Status]
+
+
+urlpatterns: list = [
+    path("", case_list, name="list"),
+    path("saya/", my_cases, name="mine"),
+    path("eskalasi/", escalated_cases, name="escalated"),
+]

@@ -1,4 +1,5 @@
-"""Create SIGAP's demo users (idempotent). Synthetic data only, never real people."""
+"""Create SIGAP's demo users and a few dozen demo cases (idempotent); ``--cases N`` adds N more
+synthetic cases for load tests. Synthetic data only, never real people."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,19 +21,35 @@ DEMO_USERS = (
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (password 'sigap-demo'). Refuses when DEBUG is off unless --force."
+    help = (
+        "Create the demo users (password 'sigap-demo') and a few dozen demo cases; --cases N adds N "
+        "more synthetic cases. Refuses when DEBUG is off unless --force."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true", help="run even with DEBUG off (never on a production database)"
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            metavar="N",
+            help="add N more synthetic cases with bulk inserts (for load tests)",
+        )
 
-    @transaction.atomic
-    def handle(self, *args, force: bool, **options):
+    def handle(self, *args, force: bool, cases: int = 0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 _("Demo data is for development: DEBUG is off. Use --force if this is really a test machine.")
             )
+        if cases < 0:
+            raise CommandError(_("--cases must be zero or more."))
+        self.create_users()
+        self.create_cases(extra=cases)
+
+    @transaction.atomic
+    def create_users(self):
         password = settings.SIGAP_DEMO_PASSWORD
         rows = []
         for username, first, last, role, kelurahan_code in DEMO_USERS:
@@ -56,3 +73,22 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo users (password: %(password)s):") % {"password": password})
         for username, role, area, state in rows:
             self.stdout.write(f"  {username:<8} {role:<22} {area:<16} {state}")
+
+    def create_cases(self, *, extra: int) -> None:
+        from cases import demo
+
+        users = {u.username: u for u in User.objects.filter(username__in=["petugas", "kader", "kader2"])}
+        seeded = demo.seed_demo_cases(petugas=users["petugas"], kaders=[users["kader"], users["kader2"]])
+        if seeded:
+            self.stdout.write(_("Demo cases: %(count)d created.") % {"count": seeded})
+        else:
+            self.stdout.write(_("Demo cases: they exist already, none added."))
+        if extra:
+
+            def progress(done: int) -> None:
+                if done % 10000 == 0 or done == extra:
+                    self.stdout.write(
+                        _("Synthetic cases: %(done)d of %(total)d") % {"done": done, "total": extra}
+                    )
+
+            demo.bulk_demo_cases(extra, progress=progress)

@@ -1,0 +1,254 @@
+"""Forms of the actions on one case: status, notes, visits, services, referrals, assignment, attachments.
+
+Each form checks what a person typed; the case's own rules (allowed transitions,
+closure reasons, dates) are kept by cases.services, whose ValidationErrors the
+views put back at the field with ``apply_service_error``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case as Conditional
+from django.db.models import IntegerField, Q, Value, When
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+
+from . import attachments
+from .models import Attachment, Case, ClosureReason, Referral, ReferralStatus, Service, Status
+from .services import ALLOWED_TRANSITIONS, COMPLETION_REASONS, NO_FOLLOW_UP_REASONS, InvalidTransition
+
+CLOSING_REASONS = {Status.SELESAI: COMPLETION_REASONS, Status.DITUTUP: NO_FOLLOW_UP_REASONS}
+BLANK = [("", "---------")]
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker; the value travels as YYYY-MM-DD whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    return value
+
+
+def case_workers_for(case: Case):
+    """Active staff who can see this case: city-wide ones and those of the case's kecamatan."""
+    return (
+        User.objects.filter(role=Role.PETUGAS, is_active=True)
+        .filter(Q(kecamatan__isnull=True) | Q(kecamatan_id=case.kelurahan.kecamatan_id))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def cadres_for(case: Case):
+    """Active cadres not yet on the case, those of the case's kelurahan first."""
+    return (
+        User.objects.filter(role=Role.KADER, is_active=True)
+        .exclude(cadre_links__case=case)
+        .select_related("kelurahan")
+        .annotate(
+            elsewhere=Conditional(
+                When(kelurahan_id=case.kelurahan_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("elsewhere", "kelurahan__common_name", "first_name", "last_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.role == Role.KADER and obj.kelurahan_id:
+            return f"{obj} — {obj.kelurahan}"
+        return str(obj)
+
+
+def apply_service_error(form: forms.Form, error: ValidationError, *, field_map=None, default=None) -> None:
+    """Put a service's ValidationError on the form: at the matching field, else on the form."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            name = field_map.get(field, field)
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(default if default in form.fields else None, error.messages)
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"))
+    closure_reason = forms.ChoiceField(
+        label=_("Closure reason"),
+        required=False,
+        help_text=_("Required when the case is completed or closed."),
+    )
+    case_worker = UserChoiceField(
+        queryset=User.objects.none(),
+        label=_("Case worker"),
+        required=False,
+        help_text=_("Who handles the case once it is verified."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when a closed case is reopened."),
+    )
+
+    def __init__(self, *args, case: Case, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        targets = ALLOWED_TRANSITIONS[case.status]
+        self.fields["to"].choices = BLANK + [(s, Status(s).label) for s in targets]
+        reasons = [r for t in targets for r in CLOSING_REASONS.get(t, ())]
+        if reasons:
+            self.fields["closure_reason"].choices = BLANK + [
+                (r, ClosureReason(r).label) for r in dict.fromkeys(reasons)
+            ]
+        else:
+            del self.fields["closure_reason"]
+        if Status.DIVERIFIKASI in targets:
+            field = self.fields["case_worker"]
+            field.queryset = case_workers_for(case)
+            field.initial = case.case_worker_id or (actor.pk if actor.role == Role.PETUGAS else None)
+        else:
+            del self.fields["case_worker"]
+
+    def clean(self):
+        data = super().clean()
+        to = data.get("to")
+        if to in CLOSING_REASONS:
+            reason = data.get("closure_reason")
+            if not reason:
+                self.add_error("closure_reason", _("Choose why the case is closed."))
+            elif reason not in CLOSING_REASONS[to]:
+                self.add_error(
+                    "closure_reason",
+                    _("This reason does not fit the status “%(status)s”.") % {"status": Status(to).label},
+                )
+        elif to and self.case.status in CLOSING_REASONS and not data.get("note", "").strip():
+            self.add_error("note", _("Say why the case is reopened."))
+        return data
+
+    def apply_service_error(self, error: ValidationError) -> None:
+        if isinstance(error, InvalidTransition):
+            self.add_error("to", error.messages)
+        else:
+            apply_service_error(self, error)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class VisitForm(forms.Form):
+    visit_date = forms.DateField(label=_("Visit date"), widget=DateInput(), validators=[_not_in_future])
+    note = forms.CharField(
+        label=_("What you found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit_date"].initial = timezone.localdate
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["service_type", "provider", "date", "outcome"]
+        widgets = {"date": DateInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].validators.append(_not_in_future)
+        self.fields["date"].initial = timezone.localdate
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["institution", "institution_detail", "date", "reason"]
+        widgets = {"date": DateInput(), "reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].validators.append(_not_in_future)
+        self.fields["date"].initial = timezone.localdate
+
+
+class ReferralStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Referral status"), choices=ReferralStatus.choices)
+    note = forms.CharField(label=_("Status note"), max_length=255, required=False)
+
+
+class AssignWorkerForm(forms.Form):
+    worker = UserChoiceField(queryset=User.objects.none(), label=_("Case worker"))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = case_workers_for(case)
+        self.fields["worker"].initial = case.case_worker_id
+
+
+class CadreAddForm(forms.Form):
+    cadre = UserChoiceField(
+        queryset=User.objects.none(),
+        label=_("Accompanying cadre"),
+        help_text=_("Cadres of the case's kelurahan are listed first."),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres_for(case)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(attachments.ALLOWED_TYPES)}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Attachment.Kind.choices, initial=Attachment.Kind.DOCUMENT
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("A PDF, JPEG, PNG or WebP file of at most %(size)s.") % {
+            "size": filesizeformat(attachments.max_bytes())
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = attachments.max_bytes()
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        content_type = attachments.sniff_upload(upload)
+        if content_type is None:
+            raise ValidationError(
+                _("This is not a PDF, JPEG, PNG or WebP file. Only these types can be attached.")
+            )
+        self.content_type = content_type
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("kind") == Attachment.Kind.PHOTO
+            and "file" in data
+            and not self.content_type.startswith("image/")
+        ):
+            self.add_error("kind", _("A photo must be a JPEG, PNG or WebP image."))
+        return data

@@ -1,0 +1,371 @@
+// The case report form (cases/templates/cases/intake/form.html). Progressive enhancement:
+// without JavaScript every section shows on one page, "add another" buttons ask the server
+// for one more row, and the form still works.
+//
+// With JavaScript:
+// * a kader's form shows one step at a time (Next / Back);
+// * rows for children and perpetrators are added and removed on the page;
+// * ticking "online prostitution" also ticks "online" and, if needed, Eksploitasi;
+// * the form is kept as a draft on the device (localStorage, one key per user) at every
+//   input, and on the server a few seconds later, so a dropped connection or a closed tab
+//   loses nothing; the draft comes back on the next visit, with a notice and a
+//   "discard draft" button. After a report is sent, the server sets a cookie and the draft
+//   is dropped here on the next visit (the server's copy is already gone);
+// * a possible duplicate of a child is looked up (POST, so no NIK or name in a URL).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-intake]");
+  if (!form) { return; }
+
+  var SENT_COOKIE = "sigap_intake_sent";
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var csrfToken = csrf ? csrf.value : "";
+  var draftKey = form.dataset.draftKey || "";
+  var stepped = form.dataset.stepped === "1";
+  var bound = form.dataset.bound === "1";
+
+  function $all(selector, root) {
+    return Array.prototype.slice.call((root || form).querySelectorAll(selector));
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": csrfToken,
+        "X-Requested-With": "fetch"
+      },
+      body: JSON.stringify(body || {})
+    });
+  }
+
+  // --- Rows: children and perpetrators ----------------------------------------------------------
+
+  function totalInput(kind) { return form.querySelector("input[name=" + kind + "-TOTAL_FORMS]"); }
+
+  function renumber(kind) {
+    var n = 0;
+    $all("[data-rows=" + kind + "] [data-row]").forEach(function (row) {
+      if (row.hidden) { return; }
+      n += 1;
+      var label = row.querySelector("[data-row-number]");
+      if (label) { label.textContent = String(n); }
+    });
+  }
+
+  function enhanceRow(row) {
+    var del = row.querySelector("[data-delete]");
+    var remove = row.querySelector("[data-remove-row]");
+    var box = del ? del.querySelector("input[type=checkbox]") : null;
+    if (del) { del.hidden = true; }
+    if (box && box.checked) { row.hidden = true; }
+    if (remove && box) {
+      remove.hidden = false;
+      remove.addEventListener("click", function () {
+        box.checked = true;
+        row.hidden = true;
+        renumber(row.dataset.row);
+        scheduleSave();
+      });
+    }
+    watchDuplicates(row);
+  }
+
+  function addRow(kind) {
+    var template = form.querySelector("template[data-empty-row=" + kind + "]");
+    var total = totalInput(kind);
+    var max = form.querySelector("input[name=" + kind + "-MAX_NUM_FORMS]");
+    if (!template || !total) { return null; }
+    var index = parseInt(total.value, 10) || 0;
+    if (max && index >= parseInt(max.value, 10)) { return null; }
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var row = holder.firstElementChild;
+    form.querySelector("[data-rows=" + kind + "]").appendChild(row);
+    total.value = String(index + 1);
+    enhanceRow(row);
+    renumber(kind);
+    return row;
+  }
+
+  $all("[data-row]").forEach(enhanceRow);
+  $all("[data-add-row]").forEach(function (button) {
+    button.type = "button";
+    button.addEventListener("click", function () {
+      var row = addRow(button.dataset.addRow);
+      if (row) {
+        var first = row.querySelector("input:not([type=hidden]), select");
+        if (first) { first.focus(); }
+        scheduleSave();
+      }
+    });
+  });
+  renumber("children");
+  renumber("perpetrators");
+
+  // --- Online prostitution implies online and exploitation ----------------------------------------
+
+  var prostitution = form.querySelector("input[name=online_prostitution]");
+  if (prostitution) {
+    prostitution.addEventListener("change", function () {
+      if (!prostitution.checked) { return; }
+      var online = form.querySelector("input[name=online]");
+      if (online) { online.checked = true; }
+      var kinds = $all("input[name=violence_types]");
+      var has = kinds.some(function (k) { return k.checked && (k.value === "eksploitasi" || k.value === "seksual"); });
+      if (!has) {
+        kinds.forEach(function (k) { if (k.value === "eksploitasi") { k.checked = true; } });
+      }
+    });
+  }
+
+  // --- Steps (kader) -------------------------------------------------------------------------------
+
+  var steps = $all("fieldset[data-step]");
+  var current = 0;
+  var back = form.querySelector("[data-step-back]");
+  var next = form.querySelector("[data-step-next]");
+  var send = form.querySelector("[data-send]");
+
+  function showStep(i, focus) {
+    current = Math.max(0, Math.min(i, steps.length - 1));
+    steps.forEach(function (step, j) { step.hidden = j !== current; });
+    back.hidden = current === 0;
+    next.hidden = current === steps.length - 1;
+    send.hidden = current !== steps.length - 1;
+    if (focus) {
+      var legend = steps[current].querySelector("legend");
+      if (legend) {
+        legend.setAttribute("tabindex", "-1");
+        legend.focus();
+      }
+      window.scrollTo(0, 0);
+    }
+  }
+
+  if (stepped && steps.length > 1) {
+    $all("[data-step-count]").forEach(function (p) { p.hidden = false; });
+    var firstError = steps.findIndex(function (step) {
+      return step.querySelector(".is-invalid, .invalid-feedback, .alert-danger") !== null;
+    });
+    showStep(firstError >= 0 ? firstError : 0, false);
+    next.addEventListener("click", function () {
+      var fields = $all("input, select, textarea", steps[current]).filter(function (el) {
+        return el.willValidate && !el.closest("[hidden]");
+      });
+      for (var k = 0; k < fields.length; k += 1) {
+        if (!fields[k].checkValidity()) { fields[k].reportValidity(); return; }
+      }
+      showStep(current + 1, true);
+    });
+    back.addEventListener("click", function () { showStep(current - 1, true); });
+  }
+
+  // --- Possible duplicates -------------------------------------------------------------------------
+
+  function watchDuplicates(row) {
+    if (row.dataset.row !== "children" || !form.dataset.duplicatesUrl) { return; }
+    var box = row.querySelector("[data-duplicates]");
+    function field(name) { return row.querySelector("[name$='-" + name + "']"); }
+    var last = "";
+    function check() {
+      var nik = (field("nik") || {}).value || "";
+      var name = ((field("name") || {}).value || "").trim();
+      var born = (field("birth_date") || {}).value || "";
+      var query = {};
+      if (/^\d{16}$/.test(nik)) { query.nik = nik; }
+      if (name && born) { query.name = name; query.birth_date = born; }
+      if (!query.nik && !query.name) { box.innerHTML = ""; last = ""; return; }
+      if (form.dataset.case) { query.case = form.dataset.case; }
+      var key = JSON.stringify(query);
+      if (key === last) { return; }
+      last = key;
+      post(form.dataset.duplicatesUrl, query)
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && key === last) { box.innerHTML = data.html; } })
+        .catch(function () { /* offline: the server checks again when the report is sent */ });
+    }
+    ["nik", "name", "birth_date"].forEach(function (name) {
+      var el = field(name);
+      if (el) { el.addEventListener("change", check); }
+    });
+  }
+
+  // --- Drafts ---------------------------------------------------------------------------------------
+
+  if (!draftKey) { return; }
+  var notice = document.querySelector("[data-draft-notice]");
+  var status = form.querySelector("[data-draft-status]");
+  var localTimer = null;
+  var serverTimer = null;
+  var sending = false;
+
+  function collect() {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.name === "csrfmiddlewaretoken" || el.type === "submit" ||
+          el.type === "button" || el.type === "file" || el.closest("template")) { return; }
+      if (el.type === "checkbox") {
+        var group = form.querySelectorAll("input[type=checkbox][name='" + el.name + "']").length > 1;
+        if (group) {
+          values[el.name] = values[el.name] || [];
+          if (el.checked) { values[el.name].push(el.value); }
+        } else {
+          values[el.name] = el.checked;
+        }
+      } else if (el.type === "radio") {
+        if (el.checked) { values[el.name] = el.value; }
+      } else {
+        values[el.name] = el.value;
+      }
+    });
+    return {
+      version: 1,
+      savedAt: new Date().toISOString(),
+      rows: {
+        children: parseInt(totalInput("children").value, 10) || 1,
+        perpetrators: parseInt(totalInput("perpetrators").value, 10) || 0
+      },
+      values: values
+    };
+  }
+
+  function apply(state) {
+    if (!state || !state.values) { return false; }
+    ["children", "perpetrators"].forEach(function (kind) {
+      var want = (state.rows && state.rows[kind]) || 0;
+      var guard = 0;
+      while ((parseInt(totalInput(kind).value, 10) || 0) < want && guard < 50) {
+        if (!addRow(kind)) { break; }
+        guard += 1;
+      }
+    });
+    Object.keys(state.values).forEach(function (name) {
+      if (/-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/.test(name)) { return; }
+      var value = state.values[name];
+      var els = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+      Array.prototype.forEach.call(els, function (el) {
+        if (el.closest("template")) { return; }
+        if (el.type === "checkbox") {
+          el.checked = Array.isArray(value) ? value.indexOf(el.value) >= 0 : Boolean(value);
+        } else if (el.type === "radio") {
+          el.checked = el.value === value;
+        } else {
+          el.value = value;
+        }
+      });
+    });
+    $all("[data-row]").forEach(function (row) {
+      var box = row.querySelector("[data-delete] input[type=checkbox]");
+      row.hidden = Boolean(box && box.checked);
+    });
+    renumber("children");
+    renumber("perpetrators");
+    return true;
+  }
+
+  function readLocal() {
+    try { return JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (e) { return null; }
+  }
+
+  function saveLocal() {
+    try {
+      window.localStorage.setItem(draftKey, JSON.stringify(collect()));
+      if (status) {
+        status.textContent = status.dataset.savedLocal || "";
+        status.dataset.saved = "local";
+      }
+    } catch (e) { /* storage full or blocked: the server copy still helps */ }
+  }
+
+  function saveServer() {
+    if (sending) { return; }
+    post(form.dataset.draftUrl, { data: collect() })
+      .then(function (r) {
+        if (r.ok && status && !sending) {
+          status.textContent = status.dataset.savedServer || "";
+          status.dataset.saved = "server";
+        }
+      })
+      .catch(function () { /* offline: kept on the device, sent with the next input */ });
+  }
+
+  function scheduleSave() {
+    if (sending) { return; }
+    window.clearTimeout(localTimer);
+    localTimer = window.setTimeout(saveLocal, 250);
+    window.clearTimeout(serverTimer);
+    serverTimer = window.setTimeout(saveServer, 3000);
+  }
+
+  function clearLocal() {
+    try { window.localStorage.removeItem(draftKey); } catch (e) { /* nothing to clear */ }
+  }
+
+  function hasSentCookie() {
+    return document.cookie.split(";").some(function (c) { return c.trim().indexOf(SENT_COOKIE + "=") === 0; });
+  }
+
+  function showNotice() { if (notice) { notice.hidden = false; } }
+
+  form.addEventListener("input", scheduleSave);
+  form.addEventListener("change", scheduleSave);
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.name && button.name.indexOf("add_") === 0) { return; }
+    // Keep the draft until the server says the report arrived (the cookie on the next visit):
+    // if the connection drops now, nothing is lost. No server save may arrive after the case.
+    window.clearTimeout(serverTimer);
+    window.clearTimeout(localTimer);
+    saveLocal();
+    sending = true;
+  });
+  window.addEventListener("pagehide", function () {
+    if (!sending) { window.clearTimeout(localTimer); saveLocal(); }
+  });
+
+  if (notice) {
+    notice.querySelector("[data-draft-discard]").addEventListener("click", function () {
+      window.clearTimeout(serverTimer);
+      window.clearTimeout(localTimer);
+      clearLocal();
+      sending = true;
+      post(form.dataset.draftDiscardUrl, {})
+        .catch(function () { return null; })
+        .then(function () { window.location.assign(window.location.pathname); });
+    });
+  }
+
+  if (hasSentCookie()) {
+    // The last report reached the server: drop whatever draft remains of it, here and there.
+    clearLocal();
+    document.cookie = SENT_COOKIE + "=; Max-Age=0; path=/; SameSite=Lax";
+    post(form.dataset.draftDiscardUrl, {}).catch(function () { return null; });
+    return;
+  }
+
+  if (bound) {
+    // The server sent the form back (a correction is needed): its values are the latest.
+    saveLocal();
+    return;
+  }
+
+  var local = readLocal();
+  if (local && apply(local)) {
+    showNotice();
+    return;
+  }
+  fetch(form.dataset.draftUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (body) {
+      if (body && body.data && apply(body.data)) {
+        saveLocal();
+        showNotice();
+      }
+    })
+    .catch(function () { /* offline: nothing to restore */ });
+})();
