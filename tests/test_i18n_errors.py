@@ -49,8 +49,17 @@ def test_it_explains_a_404_in_indonesian(client, db):
     assert "Page not found" not in html
 
 
-def test_it_explains_a_404_in_english_when_the_browser_asks_for_it(client, db):
-    response = client.get("/tidak-ada-halaman-ini/", headers={"accept-language": "en"})
+@needs_catalogue
+def test_it_stays_indonesian_when_the_browser_prefers_english(client, db):
+    response = client.get("/tidak-ada-halaman-ini/", headers={"accept-language": "en-US,en;q=0.9"})
+    html = response.content.decode()
+    assert '<html lang="id">' in html
+    assert "Halaman tidak ditemukan (404)" in html
+
+
+def test_it_explains_a_404_in_english_once_the_user_chose_english(client, db, settings):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/tidak-ada-halaman-ini/")
     html = response.content.decode()
     assert response.status_code == 404
     assert '<html lang="en">' in html

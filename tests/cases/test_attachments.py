@@ -115,7 +115,7 @@ def test_the_refusal_says_which_types_are_accepted(client_for, case, bob):
     with translation.override("en"):
         response = upload(client_for(bob), case, "foto.jpg", HTML)
 
-    assert "PDF, JPEG, PNG or WebP" in str(response.context["forms"]["upload"].errors["file"])
+    assert "PDF, JPEG, PNG, atau WebP" in str(response.context["forms"]["upload"].errors["file"])
 
 
 def test_an_oversized_file_is_refused(client_for, case, bob, settings):

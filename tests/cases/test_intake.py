@@ -197,7 +197,7 @@ def test_a_failed_report_keeps_every_field_and_every_row(client_for, charlie):
     assert intake.case_form["violence_types"].value() == ["fisik", "psikis"]
     assert intake.perpetrators.forms[1]["relation"].value() == "tetangga"
     assert "consent" in intake.case_form.errors
-    assert "A NIK has exactly 16 digits." in intake.children.forms[2].errors["nik"]
+    assert "NIK terdiri dari tepat 16 angka." in intake.children.forms[2].errors["nik"]
     assert 'data-bound="1"' in html
 
 
@@ -209,8 +209,8 @@ def test_it_shows_the_checks_across_fields_at_the_childs_fields(client_for, char
     with translation.override("en"):
         response = client_for(charlie).post(REPORT, data)
     children = response.context["intake"].children.forms
-    assert "but the sex given is male" in str(children[0].errors["nik"])
-    assert "estimated age" in str(children[1].errors["birth_date"])
+    assert "tetapi jenis kelamin yang diisi laki-laki" in str(children[0].errors["nik"])
+    assert "perkiraan usia" in str(children[1].errors["birth_date"])
     assert not Case.objects.exists()
 
 

@@ -297,7 +297,7 @@ def test_it_ignores_an_unknown_search_token_and_says_so(as_user, cases):
         response = client.get(reverse(LIST), {"s": "tidakada"})
     assert len(numbers(response)) == 3
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "That search has expired. Please search again."
+        "Pencarian itu sudah kedaluwarsa. Silakan cari lagi."
     ]
 
 
