@@ -4,10 +4,10 @@ The patterns are read from cases.urls, so a new case URL without an entry here f
 this test instead of slipping through unchecked.
 """
 
-import datetime as dt
-
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Attachment, Referral
@@ -68,9 +68,7 @@ def test_every_case_url_is_in_this_walk():
 @pytest.fixture
 def case(bob, charlie):
     case = make_case(actor=charlie)
-    services.case_refer(actor=bob, case=case, institution="unit_ppa", date=dt.date.today())
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+    services.case_refer(actor=bob, case=case, institution="unit_ppa", date=timezone.localdate())
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     services.case_add_attachment(
         actor=charlie,
