@@ -119,3 +119,31 @@ def user_set_password(*, actor: User, user: User, password: str, ip: str | None 
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="user.set_password", target=user, ip=ip)
     return user
+
+
+def notify(*, users, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> list:
+    """Put a message in each user's inbox and, if asked, send it by email after the commit.
+
+    Never pass a child's identity here: name the case by its number and link to it.
+    """
+    from .models import Notification
+    from .tasks import send_notification_emails_task
+
+    rows = Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, title=title, body=body, url=url) for u in users if u.is_active]
+    )
+    ids = [n.pk for n in rows if n.user.email]
+    if email and ids:
+        transaction.on_commit(lambda: send_notification_emails_task.delay(ids))
+    return rows
+
+
+def notification_mark_read(*, user: User, ids=None) -> int:
+    from django.utils import timezone
+
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

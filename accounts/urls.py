@@ -33,4 +33,7 @@ urlpatterns = [
     path("pengguna/<int:pk>/", views.user_edit, name="user_edit"),
     path("pengguna/<int:pk>/kata-sandi/", views.user_set_password, name="user_set_password"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("notifikasi/", views.notification_list, name="notifications"),
+    path("notifikasi/<int:pk>/buka/", views.notification_open, name="notification_open"),
+    path("notifikasi/baca-semua/", views.notification_read_all, name="notifications_read_all"),
 ]

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
@@ -217,3 +217,38 @@ def audit_list(request):
             "query": query.urlencode(),
         },
     )
+
+
+# --- Notifications (every role) ---------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def notification_list(request):
+    from .models import Notification
+
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notification_open(request, pk: int):
+    """Mark one message read and follow its link (only the user's own messages: 404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .models import Notification
+
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notification_mark_read(user=request.user, ids=[note.pk])
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("accounts:notifications")
+
+
+@require_POST
+@login_required
+def notification_read_all(request):
+    services.notification_mark_read(user=request.user)
+    return redirect("accounts:notifications")

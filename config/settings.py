@@ -189,6 +189,8 @@ LOGGING = {
 }
 
 # SIGAP's own settings.
+# The address people use to reach SIGAP, for links in emails.
+SIGAP_BASE_URL = env.str("SIGAP_BASE_URL", default="http://127.0.0.1:8000")
 SIGAP_DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - the documented demo password, refused when DEBUG is off
 SIGAP_ATTACHMENT_MAX_BYTES = env.int(
     "SIGAP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024

@@ -61,6 +61,9 @@ EXPECTED = {
     "accounts:user_edit": ADMIN_ONLY,
     "accounts:user_set_password": ADMIN_ONLY,
     "accounts:audit_list": ADMIN_ONLY,
+    "accounts:notifications": {"anonymous": 302, "*": 200},  # every role has an inbox
+    "accounts:notification_open": {"*": 405},  # POST only
+    "accounts:notifications_read_all": {"*": 405},  # POST only
     "kelurahan:list": {"anonymous": 302, "alice": 200, "bob": 200, "bella": 200, "*": 403},
 }
 
@@ -76,7 +79,7 @@ def test_it_has_an_expected_status_for_every_url_pattern():
 
 
 def _url(name, everyone):
-    if name in ("accounts:user_edit", "accounts:user_set_password"):
+    if name in ("accounts:user_edit", "accounts:user_set_password", "accounts:notification_open"):
         return reverse(name, kwargs={"pk": everyone["carol"].pk})
     return reverse(name)
 
@@ -196,7 +199,7 @@ def test_it_keeps_the_petugas_start_page_query_count_flat(as_user, everyone, dja
     for i in range(10):
         f.KaderFactory(username=f"kader{i}", kelurahan=f.kelurahan(f.BANSIR_DARAT))
     client = as_user("bob")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("accounts:start_petugas")).status_code == 200
 
 

@@ -116,7 +116,7 @@ def test_it_refuses_a_post_with_405(client_for, bob):
 
 def test_it_loads_the_page_in_a_fixed_number_of_queries(client_for, bob, django_assert_max_num_queries):
     client = client_for(bob)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         client.get(URL)
 
 
