@@ -319,6 +319,7 @@ class CaseEvent(models.Model):
         ATTACHMENT = "attachment", _("Attachment")
         EDIT = "edit", _("Case edited")
         ESCALATION = "escalation", _("Escalated to KPAD")
+        KPAD = "kpad", _("KPAD review")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -415,3 +416,80 @@ class IntakeDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft of user {self.user_id}"
+
+
+class Escalation(models.Model):
+    """A case put before KPAD, by a rule of DESIGN.md or by hand. One open escalation per
+    case and rule, whatever the number of workers or runs: the database enforces it."""
+
+    class Rule(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once: sexual violence, trafficking, exploitation or critical risk")
+        UNTRIAGED = "untriaged", _("Not triaged in time")
+        STALLED = "stalled", _("No activity for too long")
+        REPEAT = "repeat", _("The same child in another recent case")
+        MANUAL = "manual", _("Escalated by staff")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for KPAD")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged by KPAD")
+        RESOLVED = "resolved", _("Review closed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.CharField(_("rule"), max_length=12, choices=Rule.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(_("escalated at"), db_index=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # empty when a rule escalated it
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "rule"],
+                condition=~models.Q(state="resolved"),
+                name="escalation_one_open_per_case_and_rule",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.rule} {self.state}"
+
+
+class KpadMessage(models.Model):
+    """KPAD's side of a review: a request for information (answered by the Dinas on the
+    case) or a recommendation. Shown on the case's timeline too."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("Request for information")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} {self.kind}"
