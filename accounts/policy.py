@@ -42,6 +42,8 @@ class Cap:
     OWN_CASES = "cases.own"  # a kader's "kasus saya": the cases they reported or accompany
     VIEW_ESCALATED_CASES = "cases.escalated"
     REVIEW_ESCALATIONS = "kpad.review"
+    ESCALATE_CASES = "cases.escalate"  # escalate a case to KPAD by hand, answer KPAD's requests
+    VOTE = "board.vote"  # vote in the cadres' board election
     LOG_OUTREACH = "outreach.log"
 
 
@@ -49,9 +51,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # The admin keeps the system: accounts, reference lists, the audit log. Not cases.
     Role.ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_AUDIT, Cap.VIEW_REGIONS}),
     Role.PETUGAS: frozenset(
-        {Cap.VIEW_REGIONS, Cap.HANDLE_CASES, Cap.REPORT_CASES, Cap.MANAGE_CADRES, Cap.MANAGE_TRAINING}
+        {
+            Cap.VIEW_REGIONS,
+            Cap.HANDLE_CASES,
+            Cap.REPORT_CASES,
+            Cap.ESCALATE_CASES,
+            Cap.MANAGE_CADRES,
+            Cap.MANAGE_TRAINING,
+        }
     ),
-    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.LOG_OUTREACH}),
+    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
     Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}),
 }
 
@@ -109,7 +118,13 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Cases"), "cases:list", Cap.HANDLE_CASES),
     NavItem(_("My cases"), "cases:mine", Cap.OWN_CASES),
     NavItem(_("Report a case"), "cases:report", Cap.REPORT_CASES),
+    NavItem(_("KPAD review queue"), "cases:kpad_queue", Cap.REVIEW_ESCALATIONS),
     NavItem(_("Escalated cases"), "cases:escalated", Cap.VIEW_ESCALATED_CASES),
+    NavItem(_("My activity"), "cadres:my_activity", Cap.LOG_OUTREACH),
+    NavItem(_("Board election"), "cadres:my_elections", Cap.VOTE),
+    NavItem(_("Cadres"), "cadres:list", Cap.MANAGE_CADRES),
+    NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),
+    NavItem(_("Board"), "cadres:board", Cap.MANAGE_CADRES),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
     NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),
     NavItem(_("Regions"), "kelurahan:list", Cap.VIEW_REGIONS),

@@ -2,6 +2,7 @@
 management and the audit log."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import AuditEvent, Role, User
+from accounts.policy import navigation_for
 from kelurahan.models import Kecamatan, Kelurahan
 from tests import factories as f
 
@@ -267,6 +269,11 @@ def test_it_renders_only_the_menu_links_the_role_may_use(as_user, who, present, 
         assert f'href="{reverse(name)}"' in nav
     for name in absent:
         assert f'href="{reverse(name)}"' not in nav
+    # Nothing else: every link in the menu is one the policy gives this role.
+    allowed = {item["url"] for item in navigation_for(as_user(who).get("/").wsgi_request.user)}
+    allowed |= {reverse("accounts:notifications"), reverse("accounts:password_change"), reverse("home")}
+    for href in re.findall(r'href="([^"#]+)"', nav):
+        assert href in allowed, href
 
 
 # --- Login, logout, password change -------------------------------------------------------------
