@@ -1,6 +1,12 @@
-from .views import detail, intake, lists
+from .views import detail, escalation, intake, kpad, lists
 
 app_name = "cases"
 
 # Each views module declares its own routes; the order matters only for overlapping patterns.
-urlpatterns = [*intake.urlpatterns, *lists.urlpatterns, *detail.urlpatterns]
+urlpatterns = [
+    *intake.urlpatterns,
+    *lists.urlpatterns,
+    *kpad.urlpatterns,
+    *escalation.urlpatterns,
+    *detail.urlpatterns,
+]

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -149,7 +150,30 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["config.tasks"]
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs (celery beat). Each task is thin and idempotent; `expires` drops a run
+# that could not start before the next one is due.
+CELERY_BEAT_SCHEDULE: dict = {
+    "escalation-sweep": {
+        "task": "cases.tasks.escalation_sweep_task",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
+    "kpad-reminders": {
+        "task": "cases.tasks.kpad_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 60 * 60},
+    },
+    "kpad-daily-digest": {
+        "task": "cases.tasks.kpad_daily_digest_task",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 60 * 60},
+    },
+    "flag-inactive-cadres": {
+        "task": "cadres.tasks.flag_inactive_cadres_task",
+        "schedule": crontab(hour=1, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
 
 # Email: console in development, SMTP by environment (EMAIL_URL=smtp://...).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -189,6 +213,14 @@ LOGGING = {
 }
 
 # SIGAP's own settings.
+# Cadres: no activity for this many days flags a cadre inactive (DESIGN.md "Cadres").
+CADRE_INACTIVE_DAYS = env.int("CADRE_INACTIVE_DAYS", default=90)
+# Escalation to KPAD (DESIGN.md "Escalation to KPAD"): the rules' thresholds.
+SIGAP_ESCALATION_UNTRIAGED_HOURS = env.int("SIGAP_ESCALATION_UNTRIAGED_HOURS", default=48)
+SIGAP_ESCALATION_STALLED_DAYS = env.int("SIGAP_ESCALATION_STALLED_DAYS", default=14)
+SIGAP_ESCALATION_REPEAT_MONTHS = env.int("SIGAP_ESCALATION_REPEAT_MONTHS", default=12)
+# KPAD's own response target: acknowledge an escalation within this many days.
+SIGAP_KPAD_ACKNOWLEDGE_DAYS = env.int("SIGAP_KPAD_ACKNOWLEDGE_DAYS", default=3)
 # The address people use to reach SIGAP, for links in emails.
 SIGAP_BASE_URL = env.str("SIGAP_BASE_URL", default="http://127.0.0.1:8000")
 SIGAP_DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - the documented demo password, refused when DEBUG is off

@@ -12,6 +12,8 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("wilayah/", include("kelurahan.urls")),
     path("kasus/", include("cases.urls")),
+    path("kader/", include("cadres.urls")),
+    path("pelatihan/", include("training.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""activity views."""
+
+urlpatterns: list = []

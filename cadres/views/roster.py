@@ -1,0 +1,3 @@
+"""roster views."""
+
+urlpatterns: list = []

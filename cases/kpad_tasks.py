@@ -1,0 +1,1 @@
+"""KPAD reminders and the daily digest (tasks named cases.tasks.*)."""

@@ -1,0 +1,3 @@
+"""The KPAD review queue and its actions."""
+
+urlpatterns: list = []

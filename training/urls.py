@@ -1,0 +1,5 @@
+from .views import sessions
+
+app_name = "training"
+
+urlpatterns = [*sessions.urlpatterns]

@@ -1,0 +1,3 @@
+"""Training sessions, attendance, assessments, certificates."""
+
+urlpatterns: list = []
