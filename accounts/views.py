@@ -74,10 +74,15 @@ def start_kader(request):
 @require_GET
 @requires(Cap.REVIEW_ESCALATIONS)
 def start_kpad(request):
+    from cases.kpad import queue_counts
     from cases.selectors import cases_visible_to
 
     escalated = cases_visible_to(user=request.user).filter(escalated_at__isnull=False).count()
-    return render(request, "accounts/start_kpad.html", {"escalated_count": escalated})
+    return render(
+        request,
+        "accounts/start_kpad.html",
+        {"escalated_count": escalated, "queue": queue_counts(user=request.user)},
+    )
 
 
 # --- User management (admin) ------------------------------------------------------------------

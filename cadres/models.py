@@ -93,3 +93,10 @@ class CadreActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+# The board (pengurus) and its election live in their own module.
+from .board_models import *  # noqa: E402, F401, F403
+
+# The outreach log lives in its own module; importing it here registers it with the app.
+from .outreach_models import Outreach  # noqa: E402, F401

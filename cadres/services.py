@@ -30,7 +30,8 @@ def cadre_activity_record(
     """Record something a cadre did and keep their last activity current.
 
     With a ``source`` (e.g. ("cases.case", "42")) the same event is recorded once only,
-    however often this is called. A recorded activity lifts an inactivity flag.
+    however often this is called. The inactive-cadre job lifts a flag on its next run once
+    the cadre is active again, and records and reports that.
     Never put a child's identity in ``summary``.
     """
     at = at or timezone.now()
@@ -52,3 +53,369 @@ def cadre_activity_record(
         Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=at)
     ).update(last_activity_at=at)
     return activity
+
+
+# --- Activity from cases, outreach, and the inactive-cadre job (issue 4, "activity") -------------
+
+# Imports of the appended section (kept here so the file above stays untouched).
+from collections import Counter  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import translation  # noqa: E402
+from django.utils.translation import gettext, ngettext  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from .outreach_models import Outreach  # noqa: E402
+
+
+def record_case_activity(*, actor, case, event=None):
+    """Count a case report or a follow-up as the acting kader's activity.
+
+    Called at the end of the case services. Does nothing for anyone but a kader with a
+    roster entry; a follow-up (``event``) counts only on a case the kader accompanies.
+    The summary names the case by its number only.
+    """
+    if actor is None or getattr(actor, "role", None) != "kader":
+        return None
+    cadre = cadre_for_user(actor)
+    if cadre is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        if event is None:
+            return cadre_activity_record(
+                cadre=cadre,
+                kind=CadreActivity.Kind.CASE_REPORT,
+                at=case.reported_at,
+                summary=gettext("Reported case %(number)s") % {"number": case.number},
+                source=("cases.case", case.pk),
+            )
+        if not case.cadre_links.filter(user=actor).exists():
+            return None
+        return cadre_activity_record(
+            cadre=cadre,
+            kind=CadreActivity.Kind.CASE_FOLLOW_UP,
+            at=event.at,
+            summary=gettext("Follow-up on case %(number)s: %(kind)s")
+            % {"number": case.number, "kind": event.get_kind_display()},
+            source=("cases.caseevent", event.pk),
+        )
+
+
+def _activity_time(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """When an activity on ``day`` happened, as well as we know: now for today, else noon that day."""
+    if day >= timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+
+
+@transaction.atomic
+def outreach_log(
+    *,
+    cadre: Cadre,
+    actor,
+    kind: str,
+    date: dt.date,
+    kelurahan,
+    people_reached: int,
+    note: str = "",
+    now: dt.datetime | None = None,
+):
+    """Save an outreach a kader did and count it as their activity (once)."""
+    now = now or timezone.now()
+    errors = {}
+    if date > timezone.localdate(now):
+        errors["date"] = _("The date cannot be in the future.")
+    if people_reached is None or people_reached < 0:
+        errors["people_reached"] = _("The number of people reached cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+    outreach = Outreach.objects.create(
+        cadre=cadre,
+        kind=kind,
+        date=date,
+        kelurahan=kelurahan,
+        note=note[:500],
+        people_reached=people_reached,
+        created_by=actor,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = gettext("%(kind)s in %(kelurahan)s, %(people)s people reached") % {
+            "kind": outreach.get_kind_display(),
+            "kelurahan": kelurahan.common_name,
+            "people": people_reached,
+        }
+    cadre_activity_record(
+        cadre=cadre,
+        kind=CadreActivity.Kind.OUTREACH,
+        at=_activity_time(date, now),
+        summary=summary,
+        source=("cadres.outreach", outreach.pk),
+    )
+    return outreach
+
+
+@dataclass
+class InactiveCheck:
+    """What one run of the inactive-cadre job found (and, unless a dry run, did)."""
+
+    flagged: int
+    unflagged: int
+    notified: int
+    cutoff: dt.datetime
+
+
+def flag_inactive_cadres(*, now: dt.datetime, dry_run: bool = False) -> InactiveCheck:
+    """Flag active cadres with no activity for CADRE_INACTIVE_DAYS; un-flag those active again.
+
+    Set-based: a fixed handful of queries whatever the number of cadres (two locking
+    reads, two UPDATEs, one bulk insert of audit rows, one read of the petugas, and one
+    notification insert per group of recipients with the same counts, i.e. at most one
+    per kecamatan plus one for the city). Idempotent: a second run at the same time finds
+    nothing to change and sends nothing.
+
+    ``Cadre.status`` stays the Dinas' own administrative status; the job only sets and
+    clears ``inactive_since`` (when) and writes an audit row per cadre (why).
+    """
+    from accounts.models import AuditEvent
+
+    days = settings.CADRE_INACTIVE_DAYS
+    cutoff = now - dt.timedelta(days=days)
+    to_flag = Cadre.objects.filter(status="aktif", inactive_since__isnull=True).filter(
+        Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+    )
+    to_unflag = Cadre.objects.filter(inactive_since__isnull=False, last_activity_at__gte=cutoff)
+    columns = ("pk", "last_activity_at", "created_at", "kelurahan__kecamatan_id")
+    with transaction.atomic():
+        flag_rows = list(to_flag.select_for_update(of=("self",)).values_list(*columns))
+        unflag_rows = list(to_unflag.select_for_update(of=("self",)).values_list(*columns))
+        if dry_run or not (flag_rows or unflag_rows):
+            return InactiveCheck(
+                flagged=len(flag_rows), unflagged=len(unflag_rows), notified=0, cutoff=cutoff
+            )
+        if flag_rows:
+            to_flag.filter(pk__in=[r[0] for r in flag_rows]).update(inactive_since=now)
+        if unflag_rows:
+            to_unflag.filter(pk__in=[r[0] for r in unflag_rows]).update(inactive_since=None)
+        audit = []
+        for pk, last, created, _kec in flag_rows:
+            since = last or created
+            audit.append(
+                AuditEvent(
+                    action="cadre.flag_inactive",
+                    target_type="cadres.cadre",
+                    target_id=str(pk),
+                    details={
+                        "reason": f"no activity for {days} days since {timezone.localdate(since):%Y-%m-%d}",
+                        "last_activity_at": last.isoformat() if last else None,
+                        "cutoff": cutoff.isoformat(),
+                    },
+                )
+            )
+        for pk, last, _created, _kec in unflag_rows:
+            audit.append(
+                AuditEvent(
+                    action="cadre.unflag_inactive",
+                    target_type="cadres.cadre",
+                    target_id=str(pk),
+                    details={
+                        "reason": f"activity again on {timezone.localdate(last).isoformat()}",
+                        "last_activity_at": last.isoformat(),
+                    },
+                )
+            )
+        AuditEvent.objects.bulk_create(audit)
+        notified = _inactive_digest(now=now, days=days, flag_rows=flag_rows, unflag_rows=unflag_rows)
+    return InactiveCheck(flagged=len(flag_rows), unflagged=len(unflag_rows), notified=notified, cutoff=cutoff)
+
+
+def _inactive_digest(*, now, days: int, flag_rows, unflag_rows) -> int:
+    """One digest per petugas: city-wide staff get the city's counts, a petugas limited to a
+    kecamatan gets that kecamatan's counts, and only if something changed there."""
+    from accounts.models import Role, User
+    from accounts.services import notify
+
+    flagged_by_kec = Counter(r[3] for r in flag_rows)
+    unflagged_by_kec = Counter(r[3] for r in unflag_rows)
+    changed = set(flagged_by_kec) | set(unflagged_by_kec)
+    recipients = list(
+        User.objects.filter(role=Role.PETUGAS, is_active=True).filter(
+            Q(kecamatan__isnull=True) | Q(kecamatan_id__in=changed)
+        )
+    )
+    groups: dict[tuple[int, int], list] = {}
+    for user in recipients:
+        if user.kecamatan_id is None:
+            counts = (len(flag_rows), len(unflag_rows))
+        else:
+            counts = (flagged_by_kec[user.kecamatan_id], unflagged_by_kec[user.kecamatan_id])
+        groups.setdefault(counts, []).append(user)
+    try:
+        url = reverse("cadres:list") + "?status=flagged"
+    except NoReverseMatch:  # the roster pages are not installed
+        url = ""
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for (flagged, unflagged), users in groups.items():
+            title = gettext("Inactive cadres: %(flagged)s flagged, %(unflagged)s active again") % {
+                "flagged": flagged,
+                "unflagged": unflagged,
+            }
+            body = " ".join(
+                [
+                    ngettext(
+                        "%(count)s cadre had no activity for %(days)s days and is now flagged inactive.",
+                        "%(count)s cadres had no activity for %(days)s days and are now flagged inactive.",
+                        flagged,
+                    )
+                    % {"count": flagged, "days": days},
+                    ngettext(
+                        "%(count)s flagged cadre is active again.",
+                        "%(count)s flagged cadres are active again.",
+                        unflagged,
+                    )
+                    % {"count": unflagged},
+                    gettext("Open the roster to see whom to call."),
+                ]
+            )
+            sent += len(notify(users=users, kind="cadres.inactive", title=title, body=body, url=url))
+    return sent
+
+
+# --- The roster: create, edit, give a login, import, export -------------------------------------
+
+ROSTER_FIELDS = ("name", "nik", "sex", "birth_date", "phone", "address", "kelurahan", "cohort", "status")
+
+
+class _Roster:
+    """The roster as a whole, as an audit target (for imports and exports)."""
+
+    _meta = Cadre._meta
+    pk = "roster"
+
+
+class CadreHasLogin(Exception):
+    """The cadre already has a login."""
+
+
+class ImportConflict(Exception):
+    """Between preview and commit, someone put one of the file's NIKs on the roster."""
+
+    def __init__(self, lines: list[int]):
+        super().__init__(lines)
+        self.lines = lines
+
+
+@transaction.atomic
+def cadre_create(*, actor, ip: str | None = None, **values) -> Cadre:
+    unknown = set(values) - set(ROSTER_FIELDS)
+    if unknown:
+        raise TypeError(f"cadre_create() got unexpected fields {sorted(unknown)}")
+    values["nik"] = values.get("nik") or None
+    cadre = Cadre(**values)
+    cadre.full_clean()
+    cadre.save()
+    from accounts.services import audit_record
+
+    audit_record(actor=actor, action="cadre.create", target=cadre, ip=ip, details={"source": "form"})
+    return cadre
+
+
+@transaction.atomic
+def cadre_update(*, actor, cadre: Cadre, ip: str | None = None, **changes) -> Cadre:
+    """Change a roster entry. A cadre's login follows their kelurahan. The audit row names the
+    fields that changed, not their values."""
+    from accounts.models import Role
+    from accounts.services import audit_record, user_update
+
+    unknown = set(changes) - set(ROSTER_FIELDS)
+    if unknown:
+        raise TypeError(f"cadre_update() got unexpected fields {sorted(unknown)}")
+    cadre = Cadre.objects.select_for_update(of=("self",)).select_related("user").get(pk=cadre.pk)
+    if "nik" in changes:
+        changes["nik"] = changes["nik"] or None
+    changed = sorted(name for name, value in changes.items() if getattr(cadre, name) != value)
+    for name, value in changes.items():
+        setattr(cadre, name, value)
+    cadre.full_clean()
+    cadre.save()
+    if "kelurahan" in changed and cadre.user_id and cadre.user.role == Role.KADER:
+        user_update(actor=actor, user=cadre.user, ip=ip, kelurahan=cadre.kelurahan)
+    audit_record(actor=actor, action="cadre.update", target=cadre, ip=ip, details={"fields": changed})
+    return cadre
+
+
+@transaction.atomic
+def cadre_create_login(*, actor, cadre: Cadre, username: str, password: str, ip: str | None = None):
+    """Give a cadre a SIGAP login: a user with role kader bound to the cadre's kelurahan."""
+    from accounts.models import Role
+    from accounts.services import audit_record, user_create
+
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if cadre.user_id:
+        raise CadreHasLogin
+    user = user_create(
+        actor=actor,
+        username=username,
+        password=password,
+        role=Role.KADER,
+        first_name=cadre.name[:150],
+        phone=cadre.phone,
+        kelurahan=cadre.kelurahan,
+        ip=ip,
+    )
+    cadre.user = user
+    cadre.save(update_fields=["user", "updated_at"])
+    audit_record(actor=actor, action="cadre.create_login", target=cadre, ip=ip, details={"user": user.pk})
+    return user
+
+
+@transaction.atomic
+def cadre_import(*, actor, rows: list[dict], ip: str | None = None, file_type: str = "") -> list[Cadre]:
+    """Put checked rows (from cadres.importer.check_table) on the roster: all of them or none."""
+    from accounts.services import audit_record
+
+    niks = [r["nik"] for r in rows if r.get("nik")]
+    taken = set(Cadre.objects.select_for_update().filter(nik__in=niks).values_list("nik", flat=True))
+    if taken:
+        raise ImportConflict(sorted(r["line"] for r in rows if r.get("nik") in taken))
+    cadres = [
+        Cadre(
+            name=r["name"],
+            nik=r["nik"] or None,
+            sex=r["sex"],
+            birth_date=dt.date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
+            phone=r.get("phone", ""),
+            address=r.get("address", ""),
+            kelurahan_id=r["kelurahan_id"],
+            cohort=r["cohort"],
+            status=r["status"],
+        )
+        for r in rows
+    ]
+    try:
+        with transaction.atomic():
+            created = Cadre.objects.bulk_create(cadres)
+    except IntegrityError as exc:  # a NIK added by someone else at this very moment
+        raise ImportConflict([]) from exc
+    ids = [c.pk for c in created if c.pk is not None]
+    audit_record(
+        actor=actor,
+        action="cadre.import",
+        target=_Roster(),
+        ip=ip,
+        details={"count": len(created), "file_type": file_type, "ids": ids},
+    )
+    return created
+
+
+def cadre_record_export(*, actor, count: int, filters: dict, ip: str | None = None) -> None:
+    """Record an export of the roster (who, when, from where, how many; the filters, never a
+    search text)."""
+    from accounts.services import audit_record
+
+    audit_record(
+        actor=actor, action="cadre.export", target=_Roster(), ip=ip, details={"count": count, **filters}
+    )

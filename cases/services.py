@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.services import audit_record
+from cadres.services import record_case_activity
 
+from . import escalation
 from .models import (
     Attachment,
     Case,
@@ -165,6 +167,7 @@ def case_create(
         CaseCadre.objects.create(case=case, user=actor, assigned_by=actor)
     _event(case, actor=actor, kind=CaseEvent.Kind.CREATED, at=now, to_status=Status.DILAPORKAN)
     IntakeDraft.objects.filter(user=actor).delete()
+    escalation.on_intake_committed(case)  # the immediate rule, queued once this transaction commits
     audit_record(
         actor=actor,
         action="case.create",
@@ -172,6 +175,7 @@ def case_create(
         ip=ip,
         details={"number": case.number, "children": len(children), "perpetrators": len(perpetrators)},
     )
+    record_case_activity(actor=actor, case=case)
     return case
 
 
@@ -287,6 +291,7 @@ def case_add_note(*, actor: User, case: Case, note: str, ip: str | None = None) 
     event = _event(case, actor=actor, kind=CaseEvent.Kind.NOTE, at=now, note=note)
     _touch(case, now)
     audit_record(actor=actor, action="case.note", target=case, ip=ip)
+    record_case_activity(actor=actor, case=case, event=event)
     return event
 
 
@@ -300,6 +305,7 @@ def case_add_visit(
     event = _event(case, actor=actor, kind=CaseEvent.Kind.VISIT, at=now, note=note, visit_date=visit_date)
     _touch(case, now)
     audit_record(actor=actor, action="case.visit", target=case, ip=ip)
+    record_case_activity(actor=actor, case=case, event=event)
     return event
 
 
@@ -473,7 +479,9 @@ def case_add_attachment(
     )
     attachment.file.save("upload", upload, save=False)
     attachment.save()
-    _event(case, actor=actor, kind=CaseEvent.Kind.ATTACHMENT, at=now, note=attachment.get_kind_display())
+    event = _event(
+        case, actor=actor, kind=CaseEvent.Kind.ATTACHMENT, at=now, note=attachment.get_kind_display()
+    )
     _touch(case, now)
     audit_record(
         actor=actor,
@@ -482,6 +490,7 @@ def case_add_attachment(
         ip=ip,
         details={"attachment": attachment.pk},
     )
+    record_case_activity(actor=actor, case=case, event=event)
     return attachment
 
 

@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.services import client_ip
 from cases import action_forms, attachments, selectors, services
 from cases.models import Case, CaseCadre, Status
+from cases.views import escalation as escalation_views
 
 STATUS_BADGES = {
     Status.DILAPORKAN: "text-bg-warning",
@@ -104,6 +105,7 @@ def _render_detail(request, case: Case, perms, *, bound: dict | None = None, ref
         "attachments": list(case.attachments.select_related("uploaded_by")),
         "cadre_links": list(case.cadre_links.select_related("user__kelurahan").order_by("assigned_at", "id")),
         "events": list(case.events.select_related("actor")),
+        "escalation_panel": escalation_views.panel_context(case=case, user=request.user, bound=bound),
         "closing_reasons": {
             str(target): [str(r) for r in reasons] for target, reasons in action_forms.CLOSING_REASONS.items()
         },

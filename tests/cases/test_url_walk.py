@@ -48,6 +48,70 @@ GENERAL = {
         "dave": 405,
         None: 405,
     },
+    # KPAD's queue and reviews (an escalation by id: an unknown one is a 404 for KPAD, a 403 for others).
+    "kpad_queue": {
+        "alice": 403,
+        "bob": 403,
+        "bella": 403,
+        "charlie": 403,
+        "carol": 403,
+        "dave": 200,
+        None: 302,
+    },
+    "kpad_review": {
+        "alice": 403,
+        "bob": 403,
+        "bella": 403,
+        "charlie": 403,
+        "carol": 403,
+        "dave": 404,
+        None: 302,
+    },
+    "kpad_reveal": {
+        "alice": 405,
+        "bob": 405,
+        "bella": 405,
+        "charlie": 405,
+        "carol": 405,
+        "dave": 405,
+        None: 405,
+    },
+    "kpad_acknowledge": {
+        "alice": 405,
+        "bob": 405,
+        "bella": 405,
+        "charlie": 405,
+        "carol": 405,
+        "dave": 405,
+        None: 405,
+    },
+    "kpad_request": {
+        "alice": 405,
+        "bob": 405,
+        "bella": 405,
+        "charlie": 405,
+        "carol": 405,
+        "dave": 405,
+        None: 405,
+    },
+    "kpad_recommend": {
+        "alice": 405,
+        "bob": 405,
+        "bella": 405,
+        "charlie": 405,
+        "carol": 405,
+        "dave": 405,
+        None: 405,
+    },
+    "kpad_resolve": {
+        "alice": 405,
+        "bob": 405,
+        "bella": 405,
+        "charlie": 405,
+        "carol": 405,
+        "dave": 405,
+        None: 405,
+    },
 }
 # Case URLs: charlie reported the case in Bansir Laut (Pontianak Tenggara); it is not escalated.
 # Those who may see it get anything but a 404; everyone else a 404, whatever the method.
@@ -80,15 +144,39 @@ def case(bob, charlie):
     return case
 
 
+def kpad_request_on(case, author):
+    """A KPAD request on a closed review of the case (the case itself stays unescalated)."""
+    from cases.models import Escalation, KpadMessage
+
+    review, _ = Escalation.objects.get_or_create(
+        case=case, rule="manual", state="resolved", defaults={"opened_at": timezone.now()}
+    )
+    message, _ = KpadMessage.objects.get_or_create(
+        escalation=review,
+        kind="request",
+        defaults={"text": "?", "author": author, "created_at": timezone.now()},
+    )
+    return message
+
+
 def case_url(name: str, case, charlie) -> str:
     pattern = next(p for p in urlpatterns if p.name == name)
     kwargs = {"number": case.number}
     route = str(pattern.pattern)
-    if "<int:pk>" in route:
+    if "<int:pk>" in route and name == "answer_request":
+        kwargs["pk"] = kpad_request_on(case, charlie).pk
+    elif "<int:pk>" in route:
         model = Referral if name.startswith("referral") else Attachment
         kwargs["pk"] = model.objects.get(case=case).pk
     if "<int:user_id>" in route:
         kwargs["user_id"] = charlie.pk
+    return reverse(f"cases:{name}", kwargs=kwargs)
+
+
+def general_url(name: str) -> str:
+    """A URL naming no case; an escalation id in it is one that does not exist."""
+    pattern = next(p for p in urlpatterns if p.name == name)
+    kwargs = {"pk": 999999} if "<int:pk>" in str(pattern.pattern) else {}
     return reverse(f"cases:{name}", kwargs=kwargs)
 
 
@@ -97,7 +185,7 @@ def test_general_case_urls_answer_each_role_as_the_policy_says(client, everyone,
     if who is not None:
         client.force_login(everyone[who])
     for name, expected in GENERAL.items():
-        response = client.get(reverse(f"cases:{name}"))
+        response = client.get(general_url(name))
         assert response.status_code == expected[who], (name, who, response.status_code)
 
 

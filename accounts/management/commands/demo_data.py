@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.models import Role, User
+from cadres.demo import seed_demo_cadres
 from kelurahan.models import Kelurahan
+from training.demo import seed_demo_training
 
 # username, first name, last name, role, kelurahan code
 DEMO_USERS = (
@@ -46,7 +48,9 @@ class Command(BaseCommand):
         if cases < 0:
             raise CommandError(_("--cases must be zero or more."))
         self.create_users()
+        seed_demo_cadres()
         self.create_cases(extra=cases)
+        seed_demo_training()
 
     @transaction.atomic
     def create_users(self):

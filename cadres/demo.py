@@ -1,0 +1,126 @@
+"""A synthetic cadre roster for the demo. Synthetic only: no real cadre, ever.
+
+About 150 cadres of the cohorts 2017, 2018, 2019 and 2022 spread over the 29 kelurahan, the
+older cohorts with fewer still active (the Dinas' complaint), a few kelurahan left without
+an active cadre, and the demo users ``kader`` and ``kader2`` linked to roster entries in
+their kelurahan. Idempotent: the roster is seeded once; the links are made whenever missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from kelurahan.models import Kelurahan
+
+from .models import Cadre, CadreActivity, CadreStatus, Sex
+
+SEED = 2022
+COHORTS = {2017: 40, 2018: 38, 2019: 36, 2022: 36}
+# Share still active per cohort.
+ACTIVE_SHARE = {2017: 0.2, 2018: 0.3, 2019: 0.4, 2022: 0.75}
+# These kelurahan get no active cadre, so the overview shows gaps.
+GAP_CODES = ("61.71.02.1007", "61.71.03.1004", "61.71.05.1003")
+DEMO_ACCOUNTS = ("kader", "kader2")
+
+
+def _nik(rng: random.Random, *, kecamatan_code: str, sex: str, born: dt.date, serial: int) -> str:
+    day = born.day + (40 if sex == Sex.P else 0)
+    return f"6171{kecamatan_code[-2:]}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
+
+
+@transaction.atomic
+def seed_demo_cadres() -> int:
+    """Seed the roster once and link the demo kader users. Returns the number of cadres created."""
+    created = 0
+    if not Cadre.objects.exists():
+        created = _seed_roster()
+    _link_demo_users()
+    return created
+
+
+def _seed_roster() -> int:
+    from faker import Faker
+
+    fake = Faker("id_ID")
+    fake.seed_instance(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not security
+    kelurahan = list(Kelurahan.objects.select_related("kecamatan").order_by("code"))
+    if not kelurahan:
+        return 0
+    now = timezone.now()
+    cadres, last_activity = [], []
+    serial = 0
+    for cohort, count in COHORTS.items():
+        for i in range(count):
+            k = kelurahan[(i * 7 + cohort) % len(kelurahan)]
+            sex = Sex.P if rng.random() < 0.8 else Sex.L
+            born = dt.date(rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28))
+            serial += 1
+            active = rng.random() < ACTIVE_SHARE[cohort] and k.code not in GAP_CODES
+            if active:
+                status, seen = CadreStatus.AKTIF, now - dt.timedelta(days=rng.randint(1, 80))
+            elif rng.random() < 0.15:
+                status, seen = CadreStatus.BERHENTI, None
+            else:
+                status = CadreStatus.TIDAK_AKTIF
+                seen = now - dt.timedelta(days=rng.randint(120, 1500)) if rng.random() < 0.6 else None
+            first = fake.first_name_female() if sex == Sex.P else fake.first_name_male()
+            cadres.append(
+                Cadre(
+                    name=f"{first} {fake.last_name()}",
+                    nik=_nik(rng, kecamatan_code=k.kecamatan.code, sex=sex, born=born, serial=serial),
+                    sex=sex,
+                    birth_date=born,
+                    phone=f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}",
+                    address=f"Jl. {fake.street_name()} No. {rng.randint(1, 120)}",
+                    kelurahan=k,
+                    cohort=cohort,
+                    status=status,
+                    last_activity_at=seen,
+                )
+            )
+            last_activity.append(seen)
+    Cadre.objects.bulk_create(cadres)
+    saved = Cadre.objects.filter(nik__in=[c.nik for c in cadres]).only("id", "nik", "last_activity_at")
+    CadreActivity.objects.bulk_create(
+        [
+            CadreActivity(
+                cadre=c,
+                kind=CadreActivity.Kind.OUTREACH,
+                at=c.last_activity_at,
+                summary="Sosialisasi perlindungan anak (data demo)",
+                source_type="demo",
+                source_id=str(c.pk),
+            )
+            for c in saved
+            if c.last_activity_at
+        ]
+    )
+    return len(cadres)
+
+
+def _link_demo_users() -> None:
+    from accounts.models import Role, User
+
+    for user in User.objects.filter(username__in=DEMO_ACCOUNTS, role=Role.KADER).select_related("kelurahan"):
+        if Cadre.objects.filter(user=user).exists():
+            continue
+        cadre = Cadre.objects.filter(
+            kelurahan=user.kelurahan, user__isnull=True, status=CadreStatus.AKTIF
+        ).first()
+        if cadre is None:
+            cadre = Cadre(
+                name=user.get_full_name() or user.username,
+                sex=Sex.P,
+                kelurahan=user.kelurahan,
+                cohort=2022,
+                status=CadreStatus.AKTIF,
+                phone=user.phone,
+            )
+        cadre.user = user
+        cadre.name = user.get_full_name() or cadre.name
+        cadre.save()

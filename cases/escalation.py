@@ -1,0 +1,400 @@
+"""Escalation to KPAD: the rules of DESIGN.md, escalation by hand, and answers to KPAD.
+
+The rules (thresholds in settings, see the README):
+
+* ``immediate`` - at once: the case has Seksual, Trafficking or Eksploitasi among its
+  jenis kekerasan, is marked online prostitution (a kind of Eksploitasi), or its risk is
+  kritis. Fired after the intake transaction commits (``enqueue_intake_escalation``),
+  and caught up by the sweep when the broker was down.
+* ``untriaged`` - still dilaporkan more than SIGAP_ESCALATION_UNTRIAGED_HOURS after it
+  was reported.
+* ``stalled`` - open (not selesai/ditutup) with no activity for SIGAP_ESCALATION_STALLED_DAYS.
+* ``repeat`` - a child of the case (same NIK, or same name, case-insensitive, and birth
+  date) is in another case reported within SIGAP_ESCALATION_REPEAT_MONTHS before it
+  (a month counted as 365/12 days).
+
+Only open cases are escalated by a rule. A rule escalates a case once (``immediate``,
+``untriaged``, ``repeat``); ``stalled`` again only after new activity on the case since
+the last stalled escalation. One open (not resolved) escalation per case and rule is
+enforced by the database (a partial unique constraint); writers also take one
+transaction-scoped advisory lock on PostgreSQL, so two sweeps (or a sweep and the intake
+task) never both write the events and notifications of the same escalation.
+
+Automatic escalations are recorded on the timeline and in the audit log with the system
+user ``sigap-sistem`` as actor (CaseEvent.actor is required): an inactive account with an
+unusable password, created on first use by ``system_user()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import AuditEvent, Role, User
+from accounts.services import audit_record, notify
+
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseViolence,
+    Child,
+    Escalation,
+    KpadMessage,
+    Risk,
+    Status,
+    ViolenceType,
+)
+
+logger = logging.getLogger(__name__)
+
+Rule = Escalation.Rule
+State = Escalation.State
+IMMEDIATE_VIOLENCE = (ViolenceType.SEKSUAL, ViolenceType.TRAFFICKING, ViolenceType.EKSPLOITASI)
+AUTOMATIC_RULES = (Rule.IMMEDIATE, Rule.UNTRIAGED, Rule.STALLED, Rule.REPEAT)
+NOT_RESOLVED = (State.OPEN, State.ACKNOWLEDGED)
+SYSTEM_USERNAME = "sigap-sistem"
+# pg_advisory_xact_lock key shared by every writer of escalations ("SIGAPESC").
+LOCK_KEY = 0x5349_4741_5045_5343 & 0x7FFF_FFFF_FFFF_FFFF
+
+
+class EscalationError(ValidationError):
+    pass
+
+
+# --- The system user -------------------------------------------------------------------------
+
+
+def system_user() -> User:
+    """The actor of automatic escalations. Call it outside a long transaction: the row is
+    created once, and a concurrent creator makes the second one read the first's row."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    user = User(username=SYSTEM_USERNAME, first_name="SIGAP", role=Role.ADMIN, is_active=False)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        return User.objects.get(username=SYSTEM_USERNAME)
+    return user
+
+
+# --- The rules, as queries -------------------------------------------------------------------
+
+
+def _escalated(rule: str, *, since_last_activity: bool = False) -> Exists:
+    """The case already has an escalation by this rule (open, or for ``since_last_activity``
+    opened after the case's last activity)."""
+    qs = Escalation.objects.filter(case=OuterRef("pk"), rule=rule)
+    if since_last_activity:
+        qs = qs.filter(Q(state__in=NOT_RESOLVED) | Q(opened_at__gte=OuterRef("last_activity_at")))
+    return Exists(qs)
+
+
+def repeat_window() -> dt.timedelta:
+    return dt.timedelta(days=round(settings.SIGAP_ESCALATION_REPEAT_MONTHS * 365 / 12))
+
+
+def rule_cases(rule: str, *, now: dt.datetime) -> QuerySet[Case]:
+    """The open cases this rule escalates now and that it has not escalated yet: one query."""
+    qs = Case.objects.filter(status__in=OPEN_STATUSES)
+    if rule == Rule.IMMEDIATE:
+        violence = CaseViolence.objects.filter(case=OuterRef("pk"), kind__in=IMMEDIATE_VIOLENCE)
+        return qs.filter(Q(Exists(violence)) | Q(online_prostitution=True) | Q(risk=Risk.KRITIS)).exclude(
+            _escalated(rule)
+        )
+    if rule == Rule.UNTRIAGED:
+        limit = now - dt.timedelta(hours=settings.SIGAP_ESCALATION_UNTRIAGED_HOURS)
+        return qs.filter(status=Status.DILAPORKAN, reported_at__lt=limit).exclude(_escalated(rule))
+    if rule == Rule.STALLED:
+        limit = now - dt.timedelta(days=settings.SIGAP_ESCALATION_STALLED_DAYS)
+        return qs.filter(last_activity_at__lt=limit).exclude(_escalated(rule, since_last_activity=True))
+    if rule == Rule.REPEAT:
+        window_start = ExpressionWrapper(
+            OuterRef("case__reported_at") - Value(repeat_window()), output_field=DateTimeField()
+        )
+        same_child = (
+            Child.objects.exclude(case_id=OuterRef("case_id"))
+            .filter(case__reported_at__lt=OuterRef("case__reported_at"), case__reported_at__gte=window_start)
+            .annotate(lower_name=Lower("name"))
+            .filter(
+                Q(nik=OuterRef("nik"), nik__gt="")
+                | Q(
+                    lower_name=Lower(OuterRef("name")),
+                    birth_date=OuterRef("birth_date"),
+                    birth_date__isnull=False,
+                )
+            )
+        )
+        repeated = Child.objects.filter(case=OuterRef("pk")).filter(Exists(same_child))
+        return qs.filter(Exists(repeated)).exclude(_escalated(rule))
+    raise ValueError(f"unknown escalation rule {rule!r}")
+
+
+def rule_reason(rule: str) -> str:
+    """Why a rule escalated a case, in the site's language (stored on the escalation)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if rule == Rule.UNTRIAGED:
+            hours = settings.SIGAP_ESCALATION_UNTRIAGED_HOURS
+            return ngettext(
+                "Still not verified %(hours)d hour after the report.",
+                "Still not verified %(hours)d hours after the report.",
+                hours,
+            ) % {"hours": hours}
+        if rule == Rule.STALLED:
+            days = settings.SIGAP_ESCALATION_STALLED_DAYS
+            return ngettext(
+                "No activity on the case for %(days)d day.",
+                "No activity on the case for %(days)d days.",
+                days,
+            ) % {"days": days}
+        if rule == Rule.REPEAT:
+            months = settings.SIGAP_ESCALATION_REPEAT_MONTHS
+            return ngettext(
+                "A child of this case is in another case reported in the %(months)d month before it.",
+                "A child of this case is in another case reported in the %(months)d months before it.",
+                months,
+            ) % {"months": months}
+        return ""
+
+
+def _immediate_reasons(case_ids: list[int]) -> dict[int, str]:
+    """What made each case urgent (violence types, online prostitution, critical risk): two queries."""
+    found: dict[int, list[str]] = {pk: [] for pk in case_ids}
+    with translation.override(settings.LANGUAGE_CODE):
+        for case_id, kind in CaseViolence.objects.filter(
+            case_id__in=case_ids, kind__in=IMMEDIATE_VIOLENCE
+        ).values_list("case_id", "kind"):
+            found[case_id].append(str(ViolenceType(kind).label))
+        for pk, prostitution, risk in Case.objects.filter(pk__in=case_ids).values_list(
+            "pk", "online_prostitution", "risk"
+        ):
+            if prostitution:
+                found[pk].append(_("Online prostitution of children"))
+            if risk == Risk.KRITIS:
+                found[pk].append(_("Critical risk"))
+    return {pk: ", ".join(parts) for pk, parts in found.items()}
+
+
+# --- Writing escalations ---------------------------------------------------------------------
+
+
+def _lock() -> None:
+    """Serialise escalation writers for the rest of the transaction (PostgreSQL; SQLite
+    serialises writers by itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _case_link(number: str) -> str:
+    return reverse("cases:detail", args=[number])
+
+
+def _announce(escalations: list[Escalation], *, actor: User, now: dt.datetime, ip: str | None = None) -> None:
+    """Timeline event, audit row, escalated_at and notifications for NEW escalations only."""
+    if not escalations:
+        return
+    case_ids = [e.case_id for e in escalations]
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in=case_ids)
+        .select_related("case_worker")
+        .only("pk", "number", "case_worker")
+    }
+    Case.objects.filter(pk__in=case_ids, escalated_at__isnull=True).update(escalated_at=now)
+    with translation.override(settings.LANGUAGE_CODE):
+        events = []
+        audits = []
+        for e in escalations:
+            label = str(Rule(e.rule).label)
+            note = f"{label}: {e.reason}" if e.reason else label
+            events.append(
+                CaseEvent(case_id=e.case_id, kind=CaseEvent.Kind.ESCALATION, at=now, actor=actor, note=note)
+            )
+            audits.append(
+                AuditEvent(
+                    actor=actor,
+                    action="case.escalate",
+                    target_type=Case._meta.label_lower,
+                    target_id=str(e.case_id),
+                    ip_address=ip,
+                    details={"number": cases[e.case_id].number, "rule": e.rule, "escalation": e.pk},
+                )
+            )
+        CaseEvent.objects.bulk_create(events)
+        AuditEvent.objects.bulk_create(audits)
+        kpad = list(User.objects.filter(role=Role.KPAD, is_active=True))
+        for e in escalations:
+            case = cases[e.case_id]
+            users = [*kpad, *([case.case_worker] if case.case_worker_id else [])]
+            users = [u for u in users if u.pk != actor.pk]
+            notify(
+                users=users,
+                kind="case.escalated",
+                title=_("Case %(number)s was escalated to KPAD") % {"number": case.number},
+                body=str(Rule(e.rule).label),
+                url=_case_link(case.number),
+            )
+
+
+def escalate_case(
+    case_id: int,
+    rule: str,
+    reason: str = "",
+    *,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+    ip: str | None = None,
+) -> tuple[Escalation, bool]:
+    """Escalate one case by one rule (or by hand: rule ``manual``, an actor and a reason).
+
+    Returns (escalation, created). When an open escalation by this rule exists already,
+    it is returned and nothing else happens (no event, no notification).
+    """
+    if rule == Rule.MANUAL and (actor is None or not reason.strip()):
+        raise EscalationError({"reason": _("Say why the case goes to KPAD.")})
+    now = now or timezone.now()
+    actor = actor or system_user()
+    with transaction.atomic():
+        _lock()
+        existing = Escalation.objects.filter(case_id=case_id, rule=rule, state__in=NOT_RESOLVED).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                escalation = Escalation.objects.create(
+                    case_id=case_id,
+                    rule=rule,
+                    reason=reason.strip(),
+                    opened_at=now,
+                    opened_by=actor if rule == Rule.MANUAL else None,
+                )
+        except IntegrityError:
+            # A writer without the lock (another database?) got there first: the constraint holds.
+            return Escalation.objects.get(case_id=case_id, rule=rule, state__in=NOT_RESOLVED), False
+        _announce([escalation], actor=actor, now=now, ip=ip)
+    return escalation, True
+
+
+def escalate_on_intake(*, case_id: int, now: dt.datetime | None = None) -> Escalation | None:
+    """The immediate rule for one newly reported case (the on-commit task). Idempotent."""
+    now = now or timezone.now()
+    if not rule_cases(Rule.IMMEDIATE, now=now).filter(pk=case_id).exists():
+        return None
+    escalation, _created = escalate_case(
+        case_id, Rule.IMMEDIATE, _immediate_reasons([case_id])[case_id], now=now
+    )
+    return escalation
+
+
+def enqueue_intake_escalation(case_id: int) -> None:
+    """After the intake commits: queue the immediate escalation. With the broker down the
+    intake has still succeeded; the periodic sweep escalates the case later."""
+    from kombu.exceptions import OperationalError as KombuOperationalError
+
+    from .tasks import escalate_case_on_intake_task
+
+    try:
+        escalate_case_on_intake_task.delay(case_id)
+    except (KombuOperationalError, ConnectionError, OSError) as error:
+        # The case id only: no child data in logs.
+        logger.warning(
+            "Could not queue the immediate escalation of case id %s (%s); the sweep will catch up.",
+            case_id,
+            type(error).__name__,
+        )
+
+
+def on_intake_committed(case: Case) -> None:
+    """Register the immediate escalation to run once the intake transaction commits."""
+    transaction.on_commit(partial(enqueue_intake_escalation, case.pk), robust=True)
+
+
+def escalation_sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """Every rule over every open case, set-based: one query per rule for the candidates,
+    one bulk insert (conflicts ignored: the database keeps one open escalation per case and
+    rule), then events and notifications for the rows this run created. Idempotent, and safe
+    when two workers run it at once. Returns the number of new escalations per rule."""
+    now = now or timezone.now()
+    actor = system_user()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        _lock()
+        for rule in AUTOMATIC_RULES:
+            case_ids = list(rule_cases(rule, now=now).values_list("pk", flat=True))
+            if not case_ids:
+                counts[rule] = 0
+                continue
+            if rule == Rule.IMMEDIATE:
+                reasons = _immediate_reasons(case_ids)
+            else:
+                reasons = dict.fromkeys(case_ids, rule_reason(rule))
+            Escalation.objects.bulk_create(
+                [Escalation(case_id=pk, rule=rule, reason=reasons[pk], opened_at=now) for pk in case_ids],
+                ignore_conflicts=True,
+            )
+            created = list(
+                Escalation.objects.filter(
+                    case_id__in=case_ids, rule=rule, state=State.OPEN, opened_at=now, opened_by__isnull=True
+                )
+            )
+            _announce(created, actor=actor, now=now)
+            counts[rule] = len(created)
+    if any(counts.values()):
+        logger.info("Escalation sweep: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
+    return counts
+
+
+# --- Answers to KPAD's requests --------------------------------------------------------------
+
+
+def kpad_request_answer(
+    *, actor: User, message: KpadMessage, answer: str, ip: str | None = None
+) -> KpadMessage:
+    """The Dinas answers KPAD's request for information, on the case."""
+    answer = answer.strip()
+    if not answer:
+        raise EscalationError({"answer": _("Write the answer.")})
+    if message.kind != KpadMessage.Kind.REQUEST:
+        raise EscalationError(_("Only a request for information can be answered."))
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = KpadMessage.objects.filter(pk=message.pk, answered_at__isnull=True).update(
+            answer=answer, answered_by=actor, answered_at=now
+        )
+        if not claimed:
+            raise EscalationError(_("This request has already been answered."))
+        message.refresh_from_db()
+        case = Case.objects.only("pk", "number").get(pk=message.escalation.case_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Answer to KPAD's request: %(answer)s") % {"answer": answer}
+            CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.KPAD, at=now, actor=actor, note=note)
+            Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
+            audit_record(
+                actor=actor,
+                action="case.kpad_answer",
+                target=case,
+                ip=ip,
+                details={"number": case.number, "message": message.pk},
+            )
+            notify(
+                users=[message.author],
+                kind="kpad.answered",
+                title=_("Case %(number)s: the Dinas answered your request") % {"number": case.number},
+                url=_case_link(case.number),
+            )
+    return message

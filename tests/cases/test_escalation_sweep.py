@@ -1,0 +1,137 @@
+"""The periodic sweep: set-based, idempotent under repeated and concurrent runs, and the
+catch-up for cases whose on-commit escalation never reached the broker."""
+
+import datetime as dt
+import logging
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Notification
+from cases import escalation
+from cases.models import CaseEvent, Escalation
+from cases.tasks import escalation_sweep_task
+from tests.factories import make_case
+from tests.test_celery_worker import celery_app_on
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+Rule = Escalation.Rule
+
+
+def sweep(at):
+    with time_machine.travel(at, tick=False):
+        return escalation.escalation_sweep(now=timezone.now())
+
+
+def test_it_escalates_each_case_once_however_often_it_runs(bob, dave):
+    urgent = make_case(actor=bob, now=T0, violence_types=["seksual"])
+    plain = make_case(actor=bob, now=T0)
+    first = sweep(T0 + dt.timedelta(hours=49))
+    assert first == {"immediate": 1, "untriaged": 2, "stalled": 0, "repeat": 0}
+    for hours in (49, 50, 51):
+        assert not any(sweep(T0 + dt.timedelta(hours=hours)).values())
+    assert Escalation.objects.count() == 3
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATION).count() == 3
+    assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 3
+    assert AuditEvent.objects.filter(action="case.escalate").count() == 3
+    assert sorted(urgent.escalations.values_list("rule", flat=True)) == ["immediate", "untriaged"]
+    assert list(plain.escalations.values_list("rule", flat=True)) == ["untriaged"]
+
+
+def test_it_uses_one_query_per_rule_for_its_candidates(bob, django_assert_max_num_queries):
+    for _ in range(5):
+        make_case(actor=bob, now=T0)
+    escalation.system_user()
+    with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+        # the system user, the transaction (2), the lock on PostgreSQL and one candidate query
+        # per rule (4); nothing found, nothing written
+        with django_assert_max_num_queries(7 + (connection.vendor == "postgresql")):
+            escalation.escalation_sweep(now=timezone.now())
+
+
+def test_it_does_not_reopen_a_resolved_immediate_escalation(bob):
+    case = make_case(actor=bob, now=T0, violence_types=["trafficking"])
+    sweep(T0 + dt.timedelta(minutes=5))
+    case.escalations.update(state="resolved", resolved_at=T0 + dt.timedelta(hours=1))
+    sweep(T0 + dt.timedelta(hours=2))
+    assert case.escalations.count() == 1
+
+
+def test_an_existing_open_escalation_is_neither_duplicated_nor_announced_again(bob, dave):
+    case = make_case(actor=bob, now=T0, violence_types=["seksual"])
+    escalation.escalate_case(case.pk, Rule.IMMEDIATE, "", now=T0)
+    assert Notification.objects.filter(user=dave).count() == 1
+    sweep(T0 + dt.timedelta(minutes=15))
+    assert case.escalations.count() == 1
+    assert Notification.objects.filter(user=dave).count() == 1
+
+
+def test_the_periodic_task_runs_the_sweep(bob, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    case = make_case(actor=bob, violence_types=["seksual"])
+    result = escalation_sweep_task.delay().get()
+    assert result["immediate"] == 1
+    assert case.escalations.filter(rule="immediate").exists()
+
+
+def test_the_tasks_acknowledge_late_and_have_time_limits():
+    from cases.tasks import escalate_case_on_intake_task
+
+    for task in (escalation_sweep_task, escalate_case_on_intake_task):
+        assert task.acks_late
+        assert task.soft_time_limit and task.time_limit and task.soft_time_limit < task.time_limit
+    assert escalation_sweep_task.name == "cases.tasks.escalation_sweep_task"
+    assert escalate_case_on_intake_task.name == "cases.tasks.escalate_case_on_intake_task"
+
+
+def test_the_intake_succeeds_when_the_broker_is_down_and_the_sweep_catches_up(
+    bob, dave, caplog, django_capture_on_commit_callbacks
+):
+    closed_port = "redis://127.0.0.1:1/0"
+    with celery_app_on(closed_port), caplog.at_level(logging.WARNING, logger="cases.escalation"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            case = make_case(actor=bob, violence_types=["seksual"], children=None)
+    assert callbacks, "the escalation was to be queued after the commit"
+    case.refresh_from_db()
+    assert case.pk and case.escalated_at is None and not case.escalations.exists()
+    [record] = [r for r in caplog.records if r.name == "cases.escalation"]
+    message = record.getMessage()
+    assert f"case id {case.pk}" in message and "Anak" not in message
+    escalation.escalation_sweep(now=timezone.now())
+    assert case.escalations.filter(rule="immediate", state="open").exists()
+    assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_each_case_once(bob, dave):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    cases = [make_case(actor=bob, now=T0, violence_types=["seksual"]) for _ in range(6)]
+    now = T0 + dt.timedelta(hours=49)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            escalation.escalation_sweep(now=now)
+        except Exception as error:  # reported below, so the test fails with its cause
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    for case in cases:
+        assert sorted(case.escalations.values_list("rule", flat=True)) == ["immediate", "untriaged"]
+    assert Escalation.objects.count() == 12
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATION).count() == 12
+    assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 12
+    assert AuditEvent.objects.filter(action="case.escalate").count() == 12

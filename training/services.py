@@ -1,0 +1,222 @@
+"""Writes to trainings. Each service owns its transaction; the ones that matter write an audit row.
+
+No personal data in audit details: ids and counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import audit_record
+from cadres.models import Cadre, CadreActivity
+from cadres.services import cadre_activity_record
+
+from .models import AgendaItem, Attendance, Participant, Training, TrainingDay
+from .selectors import full_attendance_participants
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # base32 without the look-alikes I, O, 0, 1
+CODE_LENGTH = 10
+
+
+class TrainingError(Exception):
+    """A change the rules refuse; the message is for the user."""
+
+
+def _days_sync(*, training: Training, dates: Iterable[dt.date]) -> None:
+    wanted = set(dates)
+    existing = {d.date: d for d in training.days.all()}
+    for date, day in existing.items():
+        if date not in wanted:
+            if day.attendances.filter(present=True).exists():
+                raise TrainingError(date)
+            day.delete()
+    TrainingDay.objects.bulk_create(
+        [TrainingDay(training=training, date=d) for d in sorted(wanted - set(existing))]
+    )
+
+
+@transaction.atomic
+def training_create(
+    *,
+    actor: User,
+    title: str,
+    organiser: str,
+    venue: str,
+    dates: Iterable[dt.date],
+    description: str = "",
+    ip: str | None = None,
+) -> Training:
+    training = Training.objects.create(
+        title=title, organiser=organiser, venue=venue, description=description, created_by=actor
+    )
+    _days_sync(training=training, dates=dates)
+    audit_record(actor=actor, action="training.create", target=training, ip=ip)
+    return training
+
+
+@transaction.atomic
+def training_update(
+    *,
+    actor: User,
+    training: Training,
+    title: str,
+    organiser: str,
+    venue: str,
+    dates: Iterable[dt.date],
+    description: str = "",
+    ip: str | None = None,
+) -> Training:
+    """Change a training. A day that already has attendance cannot be removed (TrainingError)."""
+    training = Training.objects.select_for_update().get(pk=training.pk)
+    training.title, training.organiser, training.venue = title, organiser, venue
+    training.description = description
+    training.save()
+    _days_sync(training=training, dates=dates)
+    audit_record(actor=actor, action="training.update", target=training, ip=ip)
+    return training
+
+
+def agenda_item_add(
+    *,
+    day: TrainingDay,
+    start_time: dt.time,
+    topic: str,
+    end_time: dt.time | None = None,
+    resource_person: str = "",
+) -> AgendaItem:
+    return AgendaItem.objects.create(
+        day=day, start_time=start_time, end_time=end_time, topic=topic, resource_person=resource_person
+    )
+
+
+def agenda_item_delete(*, item: AgendaItem) -> None:
+    item.delete()
+
+
+def participants_add_cadres(*, training: Training, cadres: Iterable[Cadre]) -> int:
+    """Add cadres as participants; those already in are skipped. Returns how many were added."""
+    already = set(training.participants.filter(cadre__isnull=False).values_list("cadre_id", flat=True))
+    new = [
+        Participant(training=training, kind=Participant.Kind.CADRE, cadre=c)
+        for c in {c.pk: c for c in cadres}.values()
+        if c.pk not in already
+    ]
+    Participant.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def participant_add_kpad(*, training: Training, user: User) -> Participant:
+    if user.role != Role.KPAD:
+        raise TrainingError("not kpad")
+    participant, _created = Participant.objects.get_or_create(
+        training=training, user=user, defaults={"kind": Participant.Kind.KPAD}
+    )
+    return participant
+
+
+def participant_add_guest(*, training: Training, name: str, institution: str = "") -> Participant:
+    return Participant.objects.create(
+        training=training, kind=Participant.Kind.GUEST, guest_name=name, guest_institution=institution
+    )
+
+
+def participant_remove(*, participant: Participant) -> None:
+    """Remove a participant who has not attended; someone who attended stays on record."""
+    if participant.attendances.filter(present=True).exists():
+        raise TrainingError("attended")
+    participant.delete()
+
+
+def _at_of(day: TrainingDay) -> dt.datetime:
+    """The moment a training day counts as the cadre's activity: 09:00 local time that day."""
+    return timezone.make_aware(dt.datetime.combine(day.date, dt.time(9, 0)))
+
+
+@transaction.atomic
+def attendance_mark(
+    *, participant: Participant, day: TrainingDay, actor: User, present: bool = True
+) -> Attendance:
+    """Mark a participant present (or not) on a day. Marking twice keeps one row.
+
+    A cadre marked present gets one "training" activity for that day, however often this runs.
+    """
+    if day.training_id != participant.training_id:
+        raise TrainingError("day of another training")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            attendance, created = Attendance.objects.get_or_create(
+                participant=participant,
+                day=day,
+                defaults={"present": present, "marked_by": actor, "marked_at": now},
+            )
+    except IntegrityError:  # a concurrent tap created it first
+        attendance, created = Attendance.objects.get(participant=participant, day=day), False
+    if not created and attendance.present != present:
+        attendance.present = present
+        attendance.marked_by = actor
+        attendance.marked_at = now
+        attendance.save(update_fields=["present", "marked_by", "marked_at"])
+    if present and participant.kind == Participant.Kind.CADRE and participant.cadre_id:
+        cadre_activity_record(
+            cadre=participant.cadre,
+            kind=CadreActivity.Kind.TRAINING,
+            at=_at_of(day),
+            summary=participant.training.title,
+            source=("training.attendance", attendance.pk),
+        )
+    return attendance
+
+
+def participant_scores_set(
+    *, participant: Participant, pre_score: int | None, post_score: int | None
+) -> None:
+    for value in (pre_score, post_score):
+        if value is not None and not 0 <= value <= 100:
+            raise TrainingError("score out of range")
+    Participant.objects.filter(pk=participant.pk).update(pre_score=pre_score, post_score=post_score)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def certificates_issue(*, training: Training) -> QuerySet[Participant]:
+    """Give a verification code to every participant who attended every day (once; codes stay)."""
+    for participant in full_attendance_participants(training=training).filter(certificate_code__isnull=True):
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    Participant.objects.filter(pk=participant.pk, certificate_code__isnull=True).update(
+                        certificate_code=_new_code()
+                    )
+                break
+            except IntegrityError:  # a code collision: draw again
+                continue
+    return full_attendance_participants(training=training).select_related("cadre__kelurahan", "user")
+
+
+@transaction.atomic
+def training_form_cohort(*, training: Training, year: int, actor: User, ip: str | None = None) -> int:
+    """Set the cohort of the cadres who attended every day of the training. Returns how many."""
+    cadre_ids = sorted(
+        full_attendance_participants(training=training)
+        .filter(kind=Participant.Kind.CADRE)
+        .values_list("cadre_id", flat=True)
+    )
+    count = Cadre.objects.filter(pk__in=cadre_ids).update(cohort=year, updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="training.form_cohort",
+        target=training,
+        ip=ip,
+        details={"year": year, "count": count, "cadre_ids": cadre_ids},
+    )
+    return count
