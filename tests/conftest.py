@@ -57,3 +57,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _reset_celery_join_guard():
+    """Eager tasks run in threads (the concurrency tests) race on Celery's process-wide
+    "a join would block" flag and can leave it set, which breaks a later test's
+    ``result.get()``. Put it back after every test."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)

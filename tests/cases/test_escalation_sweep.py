@@ -135,3 +135,21 @@ def test_two_sweeps_at_once_escalate_each_case_once(bob, dave):
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATION).count() == 12
     assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 12
     assert AuditEvent.objects.filter(action="case.escalate").count() == 12
+
+
+def test_the_command_runs_the_sweep_and_prints_what_it_did(bob, charlie):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cases.models import Escalation
+    from tests.factories import make_case
+
+    case = make_case(actor=charlie, violence_types=["seksual"])
+    Escalation.objects.filter(case=case).delete()
+    out = StringIO()
+    call_command("escalation_sweep", stdout=out)
+    assert "immediate: 1" in out.getvalue()
+    assert Escalation.objects.filter(case=case, rule="immediate").count() == 1
+    call_command("escalation_sweep", stdout=StringIO())
+    assert Escalation.objects.filter(case=case, rule="immediate").count() == 1

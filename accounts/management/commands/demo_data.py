@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.models import Role, User
-from cadres.demo import seed_demo_cadres
+from cadres.demo import seed_demo_board, seed_demo_cadres
 from kelurahan.models import Kelurahan
 from training.demo import seed_demo_training
 
@@ -51,6 +51,7 @@ class Command(BaseCommand):
         seed_demo_cadres()
         self.create_cases(extra=cases)
         seed_demo_training()
+        seed_demo_board()
 
     @transaction.atomic
     def create_users(self):
