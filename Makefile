@@ -59,7 +59,8 @@ vendor:
 	rm -rf node_modules && npm install --no-audit --no-fund
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
-	sed -i 's|//# sourceMappingURL=.*||' static/vendor/bootstrap/*.min.* static/vendor/leaflet/leaflet.js
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	sed -i 's|//# sourceMappingURL=.*||' static/vendor/bootstrap/*.min.* static/vendor/leaflet/leaflet.js static/vendor/chartjs/chart.umd.min.js
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

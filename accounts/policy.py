@@ -44,6 +44,7 @@ class Cap:
     REVIEW_ESCALATIONS = "kpad.review"
     ESCALATE_CASES = "cases.escalate"  # escalate a case to KPAD by hand, answer KPAD's requests
     VOTE = "board.vote"  # vote in the cadres' board election
+    VIEW_REPORTS = "reports.view"  # the dashboard, the recap, anonymised exports
     LOG_OUTREACH = "outreach.log"
 
 
@@ -58,6 +59,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ESCALATE_CASES,
             Cap.MANAGE_CADRES,
             Cap.MANAGE_TRAINING,
+            Cap.VIEW_REPORTS,
         }
     ),
     Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
@@ -115,6 +117,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None),
+    NavItem(_("Dashboard"), "reports:dashboard", Cap.VIEW_REPORTS),
     NavItem(_("Cases"), "cases:list", Cap.HANDLE_CASES),
     NavItem(_("My cases"), "cases:mine", Cap.OWN_CASES),
     NavItem(_("Report a case"), "cases:report", Cap.REPORT_CASES),
@@ -125,6 +128,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Cadres"), "cadres:list", Cap.MANAGE_CADRES),
     NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),
     NavItem(_("Board"), "cadres:board", Cap.MANAGE_CADRES),
+    NavItem(_("Recap"), "reports:recap", Cap.VIEW_REPORTS),
+    NavItem(_("Exports"), "reports:exports", Cap.VIEW_REPORTS),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
     NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),
     NavItem(_("Regions"), "kelurahan:list", Cap.VIEW_REGIONS),

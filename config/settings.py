@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cadres",
     "training",
     "cases",
+    "reports",
 ]
 
 MIDDLEWARE = [

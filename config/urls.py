@@ -14,6 +14,7 @@ urlpatterns = [
     path("kasus/", include("cases.urls")),
     path("kader/", include("cadres.urls")),
     path("pelatihan/", include("training.urls")),
+    path("laporan/", include("reports.urls")),
     path("sertifikat/", include("training.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),

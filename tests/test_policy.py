@@ -55,6 +55,7 @@ def test_it_gives_petugas_case_cadre_training_and_region_work(bob, bella):
         Cap.ESCALATE_CASES,
         Cap.MANAGE_CADRES,
         Cap.MANAGE_TRAINING,
+        Cap.VIEW_REPORTS,
     }
     assert capabilities_of(bob) == expected
     # An area limits which records a petugas sees, not which features they use.
@@ -163,11 +164,14 @@ def test_it_sends_each_role_to_its_start_page(everyone, who, url_name):
 
 PETUGAS_MENU = [
     "home",
+    "reports:dashboard",
     "cases:list",
     "cases:report",
     "cadres:list",
     "training:list",
     "cadres:board",
+    "reports:recap",
+    "reports:exports",
     "kelurahan:list",
 ]
 

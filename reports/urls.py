@@ -1,0 +1,5 @@
+from .views import dashboard, exports, recap
+
+app_name = "reports"
+
+urlpatterns = [*dashboard.urlpatterns, *recap.urlpatterns, *exports.urlpatterns]

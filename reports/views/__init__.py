@@ -1,0 +1,1 @@
+"""Report views, one module per area: the dashboard, the SIMFONI-style recap, exports."""

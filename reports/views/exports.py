@@ -1,0 +1,3 @@
+"""exports views."""
+
+urlpatterns: list = []

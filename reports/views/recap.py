@@ -1,0 +1,3 @@
+"""recap views."""
+
+urlpatterns: list = []
