@@ -189,13 +189,20 @@ class Tally:
 def election_tally(*, election: Election) -> Tally:
     """Votes per candidate per position, abstentions, turnout and the leader(s). A fixed number of queries."""
     by_position = candidates_by_position(election=election)
-    votes = {
-        (row["position_id"], row["candidate_id"]): row["n"]
-        for row in Ballot.objects.filter(election=election)
-        .values("position_id", "candidate_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    # While the election is open nothing of the ballots is read: a running count (or an order
+    # by votes) watched as a known voter votes would give their choice away.
+    closed = election.state == Election.State.CLOSED
+    votes = (
+        {
+            (row["position_id"], row["candidate_id"]): row["n"]
+            for row in Ballot.objects.filter(election=election)
+            .values("position_id", "candidate_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+        if closed
+        else {}
+    )
     marks = {
         row["position_id"]: row["n"]
         for row in VoterMark.objects.filter(election=election)

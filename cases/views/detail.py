@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -119,6 +120,7 @@ def _done(case: Case, message: str, request, anchor: str = "timeline"):
     return redirect(reverse("cases:detail", args=[case.number]) + f"#{anchor}")
 
 
+@never_cache  # a child's identity must not stay in a shared phone's browser cache
 @require_GET
 @login_required
 def case_detail(request, number: str):
@@ -317,6 +319,7 @@ def attachment_download(request, number: str, pk: int):
     return attachments.attachment_response(attachment)
 
 
+@never_cache
 @require_GET
 @login_required
 def case_print(request, number: str):

@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.policy import Cap, requires
+from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
 from cases import selectors, services
 from cases.forms import Intake
@@ -69,7 +69,9 @@ def _duplicates_for(*, user, identities: list[dict], exclude_case_id=None) -> li
             rows.append({"visible": True, "number": case.number, "url": case_url(case.number), "case": case})
         else:
             hidden = True
-    if hidden:
+    # Only staff learn that a child is in an open case outside their area; to a kader that
+    # would disclose a case they may not see (another area's record is a 404 for them).
+    if hidden and user_can(user, Cap.HANDLE_CASES):
         rows.append({"visible": False})
     return rows
 

@@ -348,7 +348,7 @@ def test_no_page_links_a_voter_to_a_choice(client_for, bob, open_election, peopl
     )
     assert "Anisa Calon" not in page and "Budi Calon" not in page
     assert 'data-testid="voted-' in page
-    services.election_close(actor=bob, election=open_election)
+    open_election = services.election_close(actor=bob, election=open_election)
     services.board_install_from_election(
         actor=bob, election=open_election, position=position("sekretaris"), cadre=people["budi"]
     )
@@ -369,7 +369,7 @@ def test_the_tally_counts_votes_abstentions_and_turnout(bob, open_election, peop
     vote(open_election, people["citra"], ketua=people["anisa"], sekretaris=people["budi"])
     vote(open_election, people["dedi"], ketua=people["anisa"], sekretaris=None)
     vote(open_election, people["anisa"], ketua=people["budi"])
-    services.election_close(actor=bob, election=open_election)
+    open_election = services.election_close(actor=bob, election=open_election)
     tally = selectors.election_tally(election=open_election)
     assert (tally.eligible, tally.voted, tally.turnout_percent) == (4, 3, 75)
     ketua, sekretaris = tally.positions
@@ -386,7 +386,7 @@ def test_the_tally_counts_votes_abstentions_and_turnout(bob, open_election, peop
 def test_a_tie_is_reported_and_needs_a_note_to_install(client_for, bob, open_election, people):
     vote(open_election, people["citra"], ketua=people["anisa"])
     vote(open_election, people["dedi"], ketua=people["budi"])
-    services.election_close(actor=bob, election=open_election)
+    open_election = services.election_close(actor=bob, election=open_election)
     tally = selectors.election_tally(election=open_election)
     assert tally.positions[0].tie
     assert tally.positions[0].single_winner is None
@@ -428,7 +428,7 @@ def test_installing_a_single_winner_sets_the_holder_for_the_term(
     client_for, bob, term, open_election, people
 ):
     vote(open_election, people["citra"], ketua=people["anisa"])
-    services.election_close(actor=bob, election=open_election)
+    open_election = services.election_close(actor=bob, election=open_election)
     ketua = position("ketua")
     response = client_for(bob).post(
         reverse("cadres:board_install", args=[open_election.pk]),
@@ -693,7 +693,7 @@ def test_the_busy_pages_use_a_fixed_number_of_queries(
 ):
     for name in ("citra", "dedi", "anisa"):
         vote(open_election, people[name], ketua=people["anisa"])
-    services.election_close(actor=bob, election=open_election)
+    open_election = services.election_close(actor=bob, election=open_election)
     for kind in ("ketua", "wakil_ketua", "bendahara"):
         services.board_record_paper_result(
             actor=bob, term=term, position=position(kind), cadre=people["citra"], note="x"
@@ -731,3 +731,14 @@ def test_the_board_page_shows_current_holders_and_past_terms(client_for, bob, te
     assert f'data-testid="seat-{position("bendahara").pk}"' in current  # a vacant seat is listed too
     assert "2018–2021" in past and "Dedi Pemilih" in past
     assert "Anisa Calon" not in past
+
+
+def test_an_open_election_shows_no_running_count_or_order_by_votes(client_for, bob, open_election, people):
+    # Budi sorts after Anisa by name; two votes for Budi must not move him up while voting runs.
+    vote(open_election, people["citra"], ketua=people["budi"])
+    vote(open_election, people["dedi"], ketua=people["budi"])
+    html = client_for(bob).get(reverse("cadres:board_election", args=[open_election.pk])).content.decode()
+    assert html.index("Anisa Calon") < html.index("Budi Calon")
+    assert 'data-testid="votes"' not in html
+    tally = selectors.election_tally(election=open_election)
+    assert all(c.votes == 0 for p in tally.positions for c in p.counts)

@@ -309,13 +309,21 @@ def test_duplicates_by_name_and_birth_date(client_for, bob, charlie):
     assert case.number in body["html"]
 
 
-def test_duplicates_hide_the_number_of_a_case_outside_the_users_scope(client_for, charlie, carol):
-    case = existing_case(carol)
-    body = ask(client_for(charlie), {"nik": GIRL_NIK}).json()
+def test_duplicates_hide_the_number_of_a_case_outside_the_users_scope(client_for, carol):
+    case = existing_case(carol)  # Siantan Hulu, Pontianak Utara
+    tenggara = f.PetugasFactory(username="tenggara", kecamatan=f.kecamatan(f.PONTIANAK_TENGGARA))
+    body = ask(client_for(tenggara), {"nik": GIRL_NIK}).json()
     assert body["count"] == 1
     assert case.number not in body["html"] and "/kasus/" not in body["html"]
     assert 'data-testid="duplicate-elsewhere"' in body["html"]
     assert not AuditEvent.objects.filter(action="case.duplicate_match").exists()
+
+
+def test_a_kader_is_not_told_of_a_case_they_cannot_see(client_for, charlie, carol):
+    case = existing_case(carol)
+    body = ask(client_for(charlie), {"nik": GIRL_NIK}).json()
+    assert body["count"] == 0
+    assert case.number not in body["html"] and "duplicate-elsewhere" not in body["html"]
 
 
 def test_duplicates_ignore_closed_cases_and_bad_input(client_for, bob, charlie):
@@ -328,7 +336,8 @@ def test_duplicates_ignore_closed_cases_and_bad_input(client_for, bob, charlie):
 
 def test_sending_a_possible_duplicate_asks_for_a_confirmation_first(client_for, charlie, carol):
     existing_case(carol)
-    client = client_for(charlie)
+    tenggara = f.PetugasFactory(username="tenggara", kecamatan=f.kecamatan(f.PONTIANAK_TENGGARA))
+    client = client_for(tenggara)
     response = client.post(REPORT, report_data(charlie.kelurahan_id))
     assert response.status_code == 200
     assert Case.objects.count() == 1
