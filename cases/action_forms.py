@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.policy import area_filter
 
 from . import attachments
 from .models import Attachment, Case, ClosureReason, Referral, ReferralStatus, Service, Status
@@ -49,11 +50,16 @@ def case_workers_for(case: Case):
     )
 
 
-def cadres_for(case: Case):
-    """Active cadres not yet on the case, those of the case's kelurahan first."""
+def cadres_for(case: Case, actor=None):
+    """Active cadres not yet on the case, those of the case's kelurahan first. A petugas
+    limited to a kecamatan picks only among that kecamatan's cadres: an accompanying cadre
+    sees the child's identity, so the choice stays within the petugas' own area."""
+    qs = User.objects.filter(role=Role.KADER, is_active=True)
+    area = area_filter(actor, kelurahan_path="kelurahan") if actor is not None else None
+    if area is not None:
+        qs = qs.filter(area)
     return (
-        User.objects.filter(role=Role.KADER, is_active=True)
-        .exclude(cadre_links__case=case)
+        qs.exclude(cadre_links__case=case)
         .select_related("kelurahan")
         .annotate(
             elsewhere=Conditional(
@@ -206,9 +212,9 @@ class CadreAddForm(forms.Form):
         help_text=_("Cadres of the case's kelurahan are listed first."),
     )
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cadre"].queryset = cadres_for(case)
+        self.fields["cadre"].queryset = cadres_for(case, actor)
 
 
 class AttachmentForm(forms.Form):

@@ -66,7 +66,7 @@ def _forms(case: Case, perms, user: User, bound: dict) -> dict:
         "service": (perms.add_service, lambda: action_forms.ServiceForm(prefix="service")),
         "refer": (perms.refer, lambda: action_forms.ReferralForm(prefix="refer")),
         "worker": (perms.assign, lambda: action_forms.AssignWorkerForm(prefix="worker", case=case)),
-        "cadre": (perms.assign, lambda: action_forms.CadreAddForm(prefix="cadre", case=case)),
+        "cadre": (perms.assign, lambda: action_forms.CadreAddForm(prefix="cadre", case=case, actor=user)),
         "upload": (perms.upload, lambda: action_forms.AttachmentForm(prefix="upload")),
     }
     return {key: bound.get(key) or make() for key, (allowed, make) in makers.items() if allowed}
@@ -259,7 +259,7 @@ def assign_worker(request, number: str):
 @login_required
 def cadre_add(request, number: str):
     case, perms = _load(request, number, "assign")
-    form = action_forms.CadreAddForm(request.POST, prefix="cadre", case=case)
+    form = action_forms.CadreAddForm(request.POST, prefix="cadre", case=case, actor=request.user)
     if form.is_valid():
         try:
             services.case_assign_cadre(

@@ -23,3 +23,15 @@ def test_the_anonymised_summary_leaves_out_free_text(client_for, bob, charlie):
 
     html = client.get(reverse("cases:print", args=[case.number]), {"identitas": "1"}).content.decode()
     assert "Siti Nurhaliza dipukul" in html
+
+
+def test_a_kecamatan_limited_petugas_picks_accompanying_cadres_of_their_kecamatan_only(
+    client_for, bella, carol, charlie
+):
+    from cases.action_forms import CadreAddForm
+
+    case = make_case(actor=carol)  # Siantan Hulu, Pontianak Utara: bella's kecamatan
+    form = CadreAddForm(prefix="cadre", case=case, actor=bella)
+    assert charlie not in form.fields["cadre"].queryset  # a Bansir Laut (Tenggara) cadre
+    form = CadreAddForm({"cadre-cadre": charlie.pk}, prefix="cadre", case=case, actor=bella)
+    assert not form.is_valid()
