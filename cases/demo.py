@@ -39,6 +39,7 @@ from .models import (
     ClosureReason,
     Perpetrator,
     PlaceType,
+    ProtectionCategory,
     ReferralInstitution,
     Relation,
     Risk,
@@ -61,6 +62,16 @@ VIOLENCE_WEIGHTS = {
     ViolenceType.TRAFFICKING: 2,
     ViolenceType.PENELANTARAN: 12,
     ViolenceType.LAINNYA: 3,
+}
+CATEGORY_WEIGHTS = {
+    ProtectionCategory.NONE: 50,
+    ProtectionCategory.PERLAKUAN_SALAH: 15,
+    ProtectionCategory.ABH_KORBAN: 10,
+    ProtectionCategory.HAK_ASUH: 6,
+    ProtectionCategory.PUTUS_SEKOLAH: 6,
+    ProtectionCategory.NAFKAH: 5,
+    ProtectionCategory.PORNOGRAFI: 4,
+    ProtectionCategory.EKSPLOITASI_EKONOMI: 4,
 }
 RISK_WEIGHTS = {Risk.RENDAH: 25, Risk.SEDANG: 40, Risk.TINGGI: 25, Risk.KRITIS: 10}
 PLACE_WEIGHTS = {
@@ -199,6 +210,9 @@ def _case_fields(rng: random.Random, names: NameBook, *, kelurahan: Kelurahan, o
         "kelurahan": kelurahan,
         "online": prostitution or place == PlaceType.ONLINE,
         "online_prostitution": prostitution,
+        "protection_category": (
+            ProtectionCategory.EKSPLOITASI_SEKSUAL if prostitution else _pick(rng, CATEGORY_WEIGHTS)
+        ),
         "risk": Risk.TINGGI if prostitution and rng.random() < 0.7 else _pick(rng, RISK_WEIGHTS),
         "narrative": f"{DEMO_MARKER} {rng.choice(NARRATIVES)}",
         "consent": True,

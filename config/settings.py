@@ -230,3 +230,4 @@ SIGAP_DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - the documented demo password,
 SIGAP_ATTACHMENT_MAX_BYTES = env.int(
     "SIGAP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )  # case attachments
+SIGAP_EXPORT_SYNC_MAX_ROWS = env.int("SIGAP_EXPORT_SYNC_MAX_ROWS", default=2000)  # larger: a Celery job

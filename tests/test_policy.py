@@ -180,30 +180,8 @@ PETUGAS_MENU = [
     ("who", "url_names"),
     [
         ("alice", ["home", "accounts:user_list", "accounts:audit_list", "kelurahan:list"]),
-        (
-            "bob",
-            [
-                "home",
-                "cases:list",
-                "cases:report",
-                "cadres:list",
-                "training:list",
-                "cadres:board",
-                "kelurahan:list",
-            ],
-        ),
-        (
-            "bella",
-            [
-                "home",
-                "cases:list",
-                "cases:report",
-                "cadres:list",
-                "training:list",
-                "cadres:board",
-                "kelurahan:list",
-            ],
-        ),
+        ("bob", PETUGAS_MENU),
+        ("bella", PETUGAS_MENU),
         ("charlie", ["home", "cases:mine", "cases:report", "cadres:my_activity", "cadres:my_elections"]),
         ("carol", ["home", "cases:mine", "cases:report", "cadres:my_activity", "cadres:my_elections"]),
         ("dave", ["home", "cases:kpad_queue", "cases:escalated"]),

@@ -1,0 +1,160 @@
+"""The report filter shared by the dashboard and the recap: a period and, optionally, a kecamatan.
+
+The period is either a whole year or a range of months (by default the last 12 months,
+this one included), always in the city's time zone (Asia/Pontianak). The kecamatan choices
+are those of the user's area, so a kecamatan-limited petugas can only pick their own.
+The filter carries no identity data and travels in the query string (bookmarkable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.policy import kelurahan_visible_to
+from kelurahan.models import Kecamatan
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_YEAR = 2017  # the first cadre cohort: nothing older is reported in SIGAP
+MAX_MONTHS = 120
+
+
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from ``first`` to ``last`` (both the 1st of a month), both included."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def last_months(cls, n: int = 12, *, today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        this_month = today.replace(day=1)
+        return cls(first=add_months(this_month, -(n - 1)), last=this_month)
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(first=dt.date(year, 1, 1), last=dt.date(year, 12, 1))
+
+    @property
+    def start(self) -> dt.datetime:
+        """The first instant of the period (aware, city time)."""
+        return dt.datetime.combine(self.first, dt.time.min, tzinfo=city_zone())
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant after the period (aware, city time): filter with ``< end``."""
+        return dt.datetime.combine(add_months(self.last, 1), dt.time.min, tzinfo=city_zone())
+
+    @property
+    def months(self) -> list[dt.date]:
+        count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+        return [add_months(self.first, i) for i in range(count)]
+
+    @property
+    def label(self) -> str:
+        if self.first.month == 1 and self.last.month == 12 and self.first.year == self.last.year:
+            return str(self.first.year)
+        first = formats.date_format(self.first, "F Y")
+        last = formats.date_format(self.last, "F Y")
+        return first if first == last else f"{first} – {last}"
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (the browser's <input type="month">), cleaned to the 1st of the month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}", "placeholder": "YYYY-MM"})
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-01.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = MONTH_RE.match(value)
+        if not match:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12 or year < 1900:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return dt.date(year, month, 1)
+
+
+class ReportFilterForm(forms.Form):
+    """Period (a year, or a range of months) and an optional kecamatan within the user's area.
+
+    Bind it to ``request.GET``; ``period`` and ``chosen_kecamatan`` then give what to report on.
+    An invalid filter keeps its errors at the fields and reports on the default period.
+    """
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+    start = MonthField(label=_("From month"), required=False)
+    end = MonthField(label=_("Until month"), required=False)
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"), queryset=Kecamatan.objects.none(), required=False
+    )
+
+    default_months = 12
+
+    def __init__(self, *args, user, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.today = today or timezone.localdate()
+        years = range(self.today.year, FIRST_YEAR - 1, -1)
+        self.fields["year"].choices = [("", _("By month"))] + [(y, str(y)) for y in years]
+        self.fields["kecamatan"].queryset = Kecamatan.objects.filter(
+            pk__in=kelurahan_visible_to(user=user).values("kecamatan")
+        ).order_by("common_name")
+        self.fields["kecamatan"].empty_label = _("All kecamatan in my area")
+        default = Period.last_months(self.default_months, today=self.today)
+        self.fields["start"].widget.attrs["max"] = self.today.strftime("%Y-%m")
+        self.fields["end"].widget.attrs["max"] = self.today.strftime("%Y-%m")
+        self.fields["start"].help_text = _("Empty: %(month)s.") % {
+            "month": formats.date_format(default.first, "F Y")
+        }
+        self.fields["end"].help_text = _("Empty: this month.")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if cleaned.get("year") is None and (start or end):
+            default = Period.last_months(self.default_months, today=self.today)
+            if start and not end:
+                end = max(start, default.last)
+            if end and not start:
+                start = add_months(end, -(self.default_months - 1))
+            if start > end:
+                self.add_error("end", _("The end of the period cannot be before its start."))
+            elif len(Period(first=start, last=end).months) > MAX_MONTHS:
+                self.add_error("start", _("Choose a period of at most ten years."))
+            else:
+                cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+    @property
+    def period(self) -> Period:
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("year"):
+            return Period.year(data["year"])
+        if data.get("start") and data.get("end"):
+            return Period(first=data["start"], last=data["end"])
+        return Period.last_months(self.default_months, today=self.today)
+
+    @property
+    def chosen_kecamatan(self) -> Kecamatan | None:
+        return self.cleaned_data.get("kecamatan") if self.is_valid() else None

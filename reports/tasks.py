@@ -1,0 +1,21 @@
+"""Background work of the reports app: building large exports."""
+
+from celery import shared_task
+
+SOFT_TIME_LIMIT = 9 * 60
+TIME_LIMIT = 10 * 60
+
+
+@shared_task(
+    name="reports.tasks.build_export_task",
+    acks_late=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
+def build_export_task(job_id: int) -> int | None:
+    """Build one export job's file (the job's id is the only argument). Safe to run twice:
+    the job is claimed first, and a job no longer queued is left alone."""
+    from .exports import export_job_run
+
+    job = export_job_run(job_id=job_id)
+    return job.row_count if job else None
