@@ -102,6 +102,9 @@ class Table:
     # A last row computed on its own (e.g. victims counted once); None: the sum of the rows.
     total_row: Row | None = None
     total_label: str = ""
+    # False where the columns measure different things (services and cases served):
+    # adding them up across a row would mean nothing.
+    row_totals: bool = True
 
     @property
     def totals(self) -> Row:
@@ -241,12 +244,16 @@ def _service_table(*, user, period: Period, kecamatan) -> Table:
         .order_by()
     }
     rows = [Row(str(label), list(counts.get(value, (0, 0)))) for value, label in ServiceType.choices]
+    # A case served in several ways counts once in the total of cases served.
+    overall = services.aggregate(n=Count("id"), cases=Count("case", distinct=True))
     return Table(
         key="services",
         title=str(_("Services given")),
         label_heading=str(_("Service")),
         columns=[str(_("Services")), str(_("Cases served"))],
         rows=rows,
+        row_totals=False,
+        total_row=Row(str(_("Total")), [overall["n"], overall["cases"]]),
         note=str(_("Services dated in the period, on any case; a case can be served several times.")),
     )
 
@@ -304,10 +311,11 @@ def _grid(table: Table) -> list[list]:
         group_line: list = [""]
         for label, span in table.groups:
             group_line += [label] + [""] * (span - 1)
-        lines.append([*group_line, ""])
-    lines.append([table.label_heading, *table.columns, str(_("Total"))])
+        lines.append([*group_line, *([""] if table.row_totals else [])])
+    total_heading = [str(_("Total"))] if table.row_totals else []
+    lines.append([table.label_heading, *table.columns, *total_heading])
     for row in [*table.rows, table.totals]:
-        lines.append([row.label, *row.values, row.total])
+        lines.append([row.label, *row.values, *([row.total] if table.row_totals else [])])
     return lines
 
 
