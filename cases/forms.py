@@ -70,22 +70,8 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "incident_date",
-            "incident_time",
-            "place_type",
-            "address",
-            "kelurahan",
-            "online",
-            "online_prostitution",
-            "protection_category",
-            "risk",
-            "narrative",
-            "source",
-            "reporter_name",
-            "reporter_contact",
-            "consent",
-        ]
+        # The fields the intake service takes: one list, so form and service cannot drift apart.
+        fields = list(services.CASE_FIELDS)
         widgets = {
             "incident_date": DateInput(),
             "incident_time": TimeInput(),
