@@ -214,6 +214,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER and not TESTING:
+    # In-process tasks (the embedded default): no line per task, and no warning that the
+    # producer Celery opens even for eager tasks has no broker host.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 # SIGAP's own settings.
 # Cadres: no activity for this many days flags a cadre inactive (DESIGN.md "Cadres").

@@ -4,6 +4,7 @@ synthetic cases for load tests. Synthetic data only, never real people."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from accounts import services
@@ -47,11 +48,13 @@ class Command(BaseCommand):
             )
         if cases < 0:
             raise CommandError(_("--cases must be zero or more."))
-        self.create_users()
-        seed_demo_cadres()
-        self.create_cases(extra=cases)
-        seed_demo_training()
-        seed_demo_board()
+        # The demo's escalations notify people; their emails would only flood the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self.create_users()
+            seed_demo_cadres()
+            self.create_cases(extra=cases)
+            seed_demo_training()
+            seed_demo_board()
 
     @transaction.atomic
     def create_users(self):
