@@ -78,22 +78,6 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
     @property
-    def is_admin_role(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_petugas(self) -> bool:
-        return self.role == Role.PETUGAS
-
-    @property
-    def is_kader(self) -> bool:
-        return self.role == Role.KADER
-
-    @property
-    def is_kpad(self) -> bool:
-        return self.role == Role.KPAD
-
-    @property
     def area_label(self) -> str:
         if self.kelurahan_id:
             return str(self.kelurahan)

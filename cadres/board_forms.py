@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .board_models import BoardPosition, BoardTerm, Election
-from .board_selectors import PositionCandidates, positions_all
-from .models import Cadre, CadreStatus
+from .board_selectors import PositionCandidates, cadres_for_position, positions_all
+from .models import Cadre
 
 ABSTAIN = "abstain"
 
@@ -21,14 +21,6 @@ class CadreChoiceField(forms.ModelChoiceField):
 class PositionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: BoardPosition) -> str:
         return obj.label
-
-
-def _cadres():
-    return (
-        Cadre.objects.exclude(status=CadreStatus.BERHENTI)
-        .select_related("kelurahan__kecamatan")
-        .order_by("name")
-    )
 
 
 class TermForm(forms.Form):
@@ -83,7 +75,7 @@ class CandidateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["position"].queryset = positions_all()
-        self.fields["cadre"].queryset = _cadres()
+        self.fields["cadre"].queryset = cadres_for_position()
 
 
 class InstallForm(forms.Form):
@@ -116,7 +108,7 @@ class PaperResultForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["position"].queryset = positions_all()
-        self.fields["cadre"].queryset = _cadres()
+        self.fields["cadre"].queryset = cadres_for_position()
 
     def clean(self):
         data = super().clean()

@@ -245,9 +245,10 @@ def elections_all() -> QuerySet[Election]:
     )
 
 
-def cadres_for_position(*, position: BoardPosition) -> QuerySet[Cadre]:
-    """Cadres who may stand for (or hold) a position: not stopped; a coordinator from that kecamatan."""
+def cadres_for_position(*, position: BoardPosition | None = None) -> QuerySet[Cadre]:
+    """Cadres who may stand for (or hold) a position: not stopped; a coordinator from that
+    kecamatan. Without a position: everyone who may stand for some position."""
     qs = Cadre.objects.exclude(status=CadreStatus.BERHENTI).select_related("kelurahan__kecamatan")
-    if position.is_coordinator:
+    if position is not None and position.is_coordinator:
         qs = qs.filter(kelurahan__kecamatan_id=position.kecamatan_id)
     return qs.order_by("name")

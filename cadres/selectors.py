@@ -54,12 +54,6 @@ def is_active(cadre: Cadre) -> bool:
     return cadre.status == CadreStatus.AKTIF and cadre.inactive_since is None
 
 
-def is_inactive(cadre: Cadre) -> bool:
-    return cadre.status == CadreStatus.TIDAK_AKTIF or (
-        cadre.status == CadreStatus.AKTIF and cadre.inactive_since is not None
-    )
-
-
 # --- The overview ---------------------------------------------------------------------------------
 
 
@@ -79,10 +73,6 @@ class Tally:
     @property
     def active_percent(self) -> int | None:
         return _percent(self.active, self.total)
-
-    @property
-    def inactive_percent(self) -> int | None:
-        return _percent(self.inactive, self.total)
 
     def add(self, other: Tally) -> None:
         self.total += other.total

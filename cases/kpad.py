@@ -88,10 +88,6 @@ def queue_url(**query) -> str:
     return url
 
 
-def review_url(escalation: Escalation) -> str:
-    return reverse("cases:kpad_review", kwargs={"pk": escalation.pk})
-
-
 # --- Writes ----------------------------------------------------------------------------------
 
 
