@@ -52,9 +52,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that responses made by the middleware below (a CSRF refusal, a redirect)
+    # carry the policy headers too.
+    "config.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.JsonBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -205,6 +209,46 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy: nothing inline, nothing from another origin. Bootstrap's CSS draws
+# its small icons (the menu button, select arrows) from data: URIs, hence img-src data:.
+# report-uri: the browser posts what it blocked, and SIGAP logs it (config.views.csp_report).
+SIGAP_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "report-uri /csp-report/",
+    ]
+)
+# Powerful browser features SIGAP never uses, switched off for every page. Attaching a photo
+# uses a plain file input (the phone's own camera or gallery picker), which needs none of them.
+SIGAP_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
+# Request bodies that are not forms (JSON from the intake form's scripts): size and depth.
+SIGAP_JSON_MAX_BYTES = env.int("SIGAP_JSON_MAX_BYTES", default=256 * 1024)
+SIGAP_JSON_MAX_DEPTH = env.int("SIGAP_JSON_MAX_DEPTH", default=32)
 
 LOGGING = {
     "version": 1,

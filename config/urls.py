@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("akun/", include("accounts.urls")),
     path("wilayah/", include("kelurahan.urls")),
     path("kasus/", include("cases.urls")),
