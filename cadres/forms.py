@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,15 @@ class CadreFilterForm(forms.Form):
                 match |= Q(nik__contains=digits) | Q(phone__contains=digits)
             qs = qs.filter(match)
         return qs
+
+    def filter_query(self) -> QueryDict:
+        """The valid filters as a query string's values (the search text is not one of them)."""
+        query = QueryDict(mutable=True)
+        for name in ("kecamatan", "kelurahan", "cohort", "status"):
+            value = self.cleaned_data.get(name)
+            if value not in (None, ""):
+                query[name] = str(value.pk if hasattr(value, "pk") else value)
+        return query
 
     def export_filters(self) -> dict:
         """The filters in force, for the audit row: ids and codes, never the search text."""

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import Cap, kelurahan_visible_to, requires
+from accounts.private_search import SEARCH_PARAMETER, keep_search, recall_search
 from accounts.services import client_ip
 
 from .. import importer, selectors, services
@@ -33,30 +34,59 @@ from ..forms import CadreFilterForm, CadreForm, CadreLoginForm, ImportUploadForm
 
 PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "cadre_imports"
+SEARCH_SESSION_KEY = "cadre_searches"
 MAX_KEPT_IMPORTS = 3
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(request) -> tuple[CadreFilterForm, object]:
+    """The roster as filtered by the query string; the search text comes from the session."""
+    data = request.GET.copy()
+    data.pop("q", None)  # a search never comes from an address (it may be a NIK)
+    data.pop(SEARCH_PARAMETER, None)
+    text = recall_search(request, key=SEARCH_SESSION_KEY)
+    if text:
+        data["q"] = text
     kelurahan_qs = kelurahan_visible_to(user=request.user)
-    form = CadreFilterForm(request.GET or None, kelurahan_qs=kelurahan_qs)
+    form = CadreFilterForm(data or None, kelurahan_qs=kelurahan_qs)
     cadres = selectors.cadres_visible_to(user=request.user).select_related("kelurahan__kecamatan")
     if form.is_bound:
         cadres = form.apply(cadres)
     return form, cadres.order_by("name", "pk")
 
 
-@require_GET
+def _list_query(request) -> str:
+    """The list's address without the page number (and without any search text)."""
+    query = request.GET.copy()
+    for name in ("page", "q"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_http_methods(["GET", "POST"])
 @requires(Cap.MANAGE_CADRES)
 def roster_list(request):
-    form, cadres = _filtered(request)
+    """The roster. The filter form is POSTed: the filters go back into the address, the search
+    text (a name, a NIK or a phone number) into the session under a token."""
+    if request.method == "POST":
+        form = CadreFilterForm(request.POST, kelurahan_qs=kelurahan_visible_to(user=request.user))
+        if form.is_valid():
+            query = form.filter_query()
+            text = form.cleaned_data["q"].strip()
+            if text:
+                query[SEARCH_PARAMETER] = keep_search(request, key=SEARCH_SESSION_KEY, text=text)
+            address = reverse("cadres:list")
+            return redirect(f"{address}?{query.urlencode()}" if query else address)
+        cadres = selectors.cadres_visible_to(user=request.user).none()
+    else:
+        form, cadres = _filtered(request)
+        if request.GET.get(SEARCH_PARAMETER) and not recall_search(request, key=SEARCH_SESSION_KEY):
+            messages.info(request, _("That search has expired. Please search again."))
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cadres/roster/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+        {"form": form, "page": page, "query": _list_query(request), "total": page.paginator.count},
     )
 
 

@@ -12,7 +12,6 @@ a short random token, and the list is shown at ``?s=<token>``.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import Cap, requires
+from accounts.private_search import keep_search, recall_search
 from cases.list_forms import CaseFilterForm, CaseSearchForm, search_kind
 from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child, Status
 from cases.selectors import cases_visible_to, initials
@@ -33,7 +33,6 @@ from cases.selectors import cases_visible_to, initials
 PAGE_SIZE = 50
 MINE_PAGE_SIZE = 20
 SEARCH_SESSION_KEY = "case_searches"
-MAX_SAVED_SEARCHES = 20
 FULL_NUMBER_LENGTH = len("SGP-2026-00001")
 
 
@@ -192,19 +191,6 @@ def apply_search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), name__icontains=q)))
 
 
-def _saved_search(request) -> str:
-    token = request.GET.get("s", "")
-    return request.session.get(SEARCH_SESSION_KEY, {}).get(token, "") if token else ""
-
-
-def _save_search(request, q: str) -> str:
-    saved = dict(request.session.get(SEARCH_SESSION_KEY, {}))
-    token = secrets.token_urlsafe(6)
-    saved[token] = q
-    request.session[SEARCH_SESSION_KEY] = dict(list(saved.items())[-MAX_SAVED_SEARCHES:])
-    return token
-
-
 def _filters_only(query: QueryDict) -> str:
     """The query string's filters (no search token, no page, no empty fields)."""
     kept = QueryDict(mutable=True)
@@ -227,11 +213,12 @@ def case_list(request):
             filters = _filters_only(request.GET)
             q = search_form.cleaned_data["q"]
             if q:
-                filters = "&".join(p for p in (filters, f"s={_save_search(request, q)}") if p)
+                token = keep_search(request, key=SEARCH_SESSION_KEY, text=q)
+                filters = "&".join(p for p in (filters, f"s={token}") if p)
             return redirect(f"{reverse('cases:list')}?{filters}" if filters else reverse("cases:list"))
         q = ""
     else:
-        q = _saved_search(request)
+        q = recall_search(request, key=SEARCH_SESSION_KEY)
         if request.GET.get("s") and not q:
             messages.info(request, _("That search has expired. Please search again."))
         search_form = CaseSearchForm(initial={"q": q})

@@ -1,6 +1,7 @@
 """The roster pages: who may use them, the list's filters and search, create, edit and the login."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -81,7 +82,7 @@ def test_it_shows_bella_only_the_cadres_of_pontianak_utara(client_for, bella):
 def test_it_refuses_the_wrong_method(client_for, bob):
     cadre = make_cadre()
     client = client_for(bob)
-    assert client.post(LIST).status_code == 405
+    assert client.put(LIST).status_code == 405
     assert client.post(reverse("cadres:detail", args=[cadre.pk])).status_code == 405
     assert client.post(reverse("cadres:export")).status_code == 405
     assert client.post(reverse("cadres:overview")).status_code == 405
@@ -107,13 +108,58 @@ def test_it_filters_by_kecamatan_kelurahan_cohort_and_status(client_for, bob):
     assert rows(client.get(LIST, {"status": "flagged"})) == ["D flagged"]
 
 
+def search(client, **data):
+    """POST the filter form as the page does, then follow the redirect to the result."""
+    response = client.post(LIST, data)
+    assert response.status_code == 302
+    return client.get(response["Location"])
+
+
 def test_it_searches_by_name_nik_and_phone(client_for, bob):
     make_cadre(name="Siti Aminah", nik=nik(1), phone="081234500001")
     make_cadre(name="Rudi Hartono", nik=nik(2), phone="085700000002")
     client = client_for(bob)
-    assert rows(client.get(LIST, {"q": "amin"})) == ["Siti Aminah"]
-    assert rows(client.get(LIST, {"q": nik(2)})) == ["Rudi Hartono"]
-    assert rows(client.get(LIST, {"q": "0857"})) == ["Rudi Hartono"]
+    assert rows(search(client, q="amin")) == ["Siti Aminah"]
+    assert rows(search(client, q=nik(2))) == ["Rudi Hartono"]
+    assert rows(search(client, q="0857")) == ["Rudi Hartono"]
+
+
+def test_a_nik_search_never_appears_in_an_address(client_for, bob):
+    make_cadre(name="Rudi Hartono", nik=nik(2))
+    make_cadre(name="Siti Aminah", nik=nik(1))
+    client = client_for(bob)
+    tenggara = f.kecamatan(f.PONTIANAK_TENGGARA).pk
+    response = client.post(LIST, {"q": nik(2), "kecamatan": tenggara})
+    location = response["Location"]
+    assert nik(2) not in location and "q=" not in location
+    assert f"kecamatan={tenggara}" in location
+    page = client.get(location)
+    assert rows(page) == ["Rudi Hartono"]
+    # The export and paging links carry the token, not the text.
+    links = re.findall(r'(?:href|action)="([^"]*)"', page.content.decode())
+    assert links and not [link for link in links if nik(2) in link]
+    export = client.get(reverse("cadres:export") + "?" + location.split("?", 1)[1])
+    assert export.status_code == 200
+    assert AuditEvent.objects.filter(action="cadre.export").latest("at").details["searched"] is True
+
+
+def test_a_search_in_the_address_is_ignored(client_for, bob):
+    make_cadre(name="Siti Aminah", nik=nik(1))
+    make_cadre(name="Rudi Hartono", nik=nik(2))
+    assert rows(client_for(bob).get(LIST, {"q": nik(2)})) == ["Rudi Hartono", "Siti Aminah"]
+
+
+def test_another_sessions_search_token_shows_the_whole_list_and_says_so(client_for, bob):
+    make_cadre(name="Siti Aminah", nik=nik(1))
+    response = client_for(bob).get(LIST, {"s": "not-mine"})
+    assert rows(response) == ["Siti Aminah"]
+    assert "That search has expired" in response.content.decode()
+
+
+def test_an_invalid_filter_is_shown_at_its_field(client_for, bob):
+    response = client_for(bob).post(LIST, {"cohort": "1899"})
+    assert response.status_code == 200
+    assert "cohort" in response.context["form"].errors
 
 
 def test_it_shows_last_activity_in_pontianak_time_or_never(client_for, bob):
