@@ -32,6 +32,7 @@ e2e: setup
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint templates */templates

@@ -2,29 +2,16 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from kelurahan.models import Kecamatan, Kelurahan
-
 from .models import Role, User
 
 
-class KelurahanChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Kelurahan) -> str:
-        return f"{obj.common_name} — {obj.kecamatan.common_name}"
+def _kelurahan_label(kelurahan) -> str:
+    return f"{kelurahan.common_name} — {kelurahan.kecamatan.common_name}"
 
 
 class UserForm(forms.ModelForm):
-    kelurahan = KelurahanChoiceField(
-        queryset=Kelurahan.objects.select_related("kecamatan").order_by("kecamatan__code", "common_name"),
-        required=False,
-        label=_("Kelurahan"),
-        help_text=_("Required for a cadre: the kelurahan they serve."),
-    )
-    kecamatan = forms.ModelChoiceField(
-        queryset=Kecamatan.objects.order_by("common_name"),
-        required=False,
-        label=_("Kecamatan"),
-        help_text=_("Optional for staff: limits them to one kecamatan. Empty means the whole city."),
-    )
+    """The area fields come from the user's own foreign keys: accounts does not import the
+    regions app (it sits below it)."""
 
     class Meta:
         model = User
@@ -34,7 +21,19 @@ class UserForm(forms.ModelForm):
             "first_name": _("First name"),
             "last_name": _("Last name"),
             "email": _("Email"),
+            "kelurahan": _("Kelurahan"),
+            "kecamatan": _("Kecamatan"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kelurahan = self.fields["kelurahan"]
+        kelurahan.queryset = kelurahan.queryset.select_related("kecamatan").order_by(
+            "kecamatan__code", "common_name"
+        )
+        kelurahan.label_from_instance = _kelurahan_label
+        kecamatan = self.fields["kecamatan"]
+        kecamatan.queryset = kecamatan.queryset.order_by("common_name")
 
     def clean(self):
         cleaned = super().clean()

@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import Role
 
 
 class Cap:
@@ -40,11 +40,13 @@ class Cap:
     MANAGE_CADRES = "cadres.manage"
     MANAGE_TRAINING = "training.manage"
     OWN_CASES = "cases.own"  # a kader's "kasus saya": the cases they reported or accompany
+    ACCOMPANY_CASES = "cases.accompany"  # accompany a child's case (and so see the child's identity)
     VIEW_ESCALATED_CASES = "cases.escalated"
     REVIEW_ESCALATIONS = "kpad.review"
     ESCALATE_CASES = "cases.escalate"  # escalate a case to KPAD by hand, answer KPAD's requests
     VOTE = "board.vote"  # vote in the cadres' board election
     VIEW_REPORTS = "reports.view"  # the dashboard, the recap, anonymised exports
+    EXPORT_IDENTITIES = "reports.export_identities"  # the case list with children's identities, with a reason
     LOG_OUTREACH = "outreach.log"
 
 
@@ -60,17 +62,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_CADRES,
             Cap.MANAGE_TRAINING,
             Cap.VIEW_REPORTS,
+            Cap.EXPORT_IDENTITIES,
         }
     ),
-    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
+    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
     Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}),
 }
 
 START_PAGES: dict[str, str] = {
     Role.ADMIN: "accounts:user_list",
-    Role.PETUGAS: "accounts:start_petugas",
-    Role.KADER: "accounts:start_kader",
-    Role.KPAD: "accounts:start_kpad",
+    Role.PETUGAS: "start:petugas",
+    Role.KADER: "start:kader",
+    Role.KPAD: "start:kpad",
 }
 
 
@@ -82,6 +85,11 @@ def capabilities_of(user) -> frozenset[str]:
 
 def user_can(user, capability: str) -> bool:
     return capability in capabilities_of(user)
+
+
+def roles_with(capability: str) -> list[str]:
+    """The roles whose users have this capability."""
+    return [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
 
 
 def start_url_for(user) -> str:
@@ -124,10 +132,10 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("KPAD review queue"), "cases:kpad_queue", Cap.REVIEW_ESCALATIONS),
     NavItem(_("Escalated cases"), "cases:escalated", Cap.VIEW_ESCALATED_CASES),
     NavItem(_("My activity"), "cadres:my_activity", Cap.LOG_OUTREACH),
-    NavItem(_("Board election"), "cadres:my_elections", Cap.VOTE),
+    NavItem(_("Board election"), "board:my_elections", Cap.VOTE),
     NavItem(_("Cadres"), "cadres:list", Cap.MANAGE_CADRES),
     NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),
-    NavItem(_("Board"), "cadres:board", Cap.MANAGE_CADRES),
+    NavItem(_("Board"), "board:index", Cap.MANAGE_CADRES),
     NavItem(_("Recap"), "reports:recap", Cap.VIEW_REPORTS),
     NavItem(_("Exports"), "reports:exports", Cap.VIEW_REPORTS),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
@@ -152,6 +160,27 @@ def navigation_for(user) -> list[dict]:
 # --- Record scopes --------------------------------------------------------------------------
 
 
+class Area:
+    """The kind of area a role's users may be bound to."""
+
+    KELURAHAN = "kelurahan"  # a kader: always one kelurahan
+    KECAMATAN = "kecamatan"  # a petugas: optionally one kecamatan (none: the whole city)
+
+
+ROLE_AREAS: dict[str, str] = {Role.KADER: Area.KELURAHAN, Role.PETUGAS: Area.KECAMATAN}
+AREA_REQUIRED: frozenset[str] = frozenset({Role.KADER})
+
+
+def area_kind(role: str) -> str | None:
+    """The kind of area users of this role are bound to, if any."""
+    return ROLE_AREAS.get(role)
+
+
+def bound_to_kelurahan(user) -> bool:
+    """Whether this user's area is one kelurahan (a kader's login follows the cadre's kelurahan)."""
+    return area_kind(user.role) == Area.KELURAHAN
+
+
 def area_filter(user, *, kelurahan_path: str) -> Q | None:
     """The area restriction of a user, as a Q on a path to a Kelurahan.
 
@@ -160,28 +189,12 @@ def area_filter(user, *, kelurahan_path: str) -> Q | None:
     a petugas with a kecamatan to that kecamatan.
     """
     kecamatan_path = "kecamatan" if kelurahan_path == "pk" else f"{kelurahan_path}__kecamatan"
-    if user.role == Role.KADER:
+    kind = area_kind(user.role)
+    if kind == Area.KELURAHAN:
         return Q(**{kelurahan_path: user.kelurahan_id})
-    if user.role == Role.PETUGAS and user.kecamatan_id:
+    if kind == Area.KECAMATAN and user.kecamatan_id:
         return Q(**{kecamatan_path: user.kecamatan_id})
     return None
-
-
-def kelurahan_visible_to(*, user) -> QuerySet:
-    from kelurahan.models import Kelurahan
-
-    qs = Kelurahan.objects.select_related("kecamatan")
-    if not capabilities_of(user):
-        return qs.none()
-    area = area_filter(user, kelurahan_path="pk")
-    return qs.filter(area) if area is not None else qs
-
-
-def users_visible_to(*, user) -> QuerySet[User]:
-    qs = User.objects.select_related("kelurahan", "kecamatan")
-    if user_can(user, Cap.MANAGE_USERS):
-        return qs
-    return qs.none()
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup):

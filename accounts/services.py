@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from .models import AuditEvent, Role, User
+from .models import AuditEvent, Notification, Role, User
+from .tasks import send_notification_emails_task
 
 
 def client_ip(request) -> str | None:
@@ -19,14 +23,27 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+@dataclass(frozen=True)
+class AuditTarget:
+    """What an audit row is about when it is not one record: the roster as a whole, say."""
+
+    target_type: str  # named like a model's label, e.g. "cadres.cadre"
+    target_id: str
+
+
 def audit_record(
     *, actor: User | None, action: str, target, ip: str | None = None, details: dict | None = None
 ) -> AuditEvent:
+    """One audit row about ``target``: a model instance or an AuditTarget."""
+    if isinstance(target, AuditTarget):
+        target_type, target_id = target.target_type, target.target_id
+    else:
+        target_type, target_id = target._meta.label_lower, str(target.pk)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
+        target_type=target_type,
+        target_id=target_id,
         ip_address=ip,
         details=details or {},
     )
@@ -126,9 +143,6 @@ def notify(*, users, kind: str, title: str, body: str = "", url: str = "", email
 
     Never pass a child's identity here: name the case by its number and link to it.
     """
-    from .models import Notification
-    from .tasks import send_notification_emails_task
-
     rows = Notification.objects.bulk_create(
         [Notification(user=u, kind=kind, title=title, body=body, url=url) for u in users if u.is_active]
     )
@@ -139,10 +153,6 @@ def notify(*, users, kind: str, title: str, body: str = "", url: str = "", email
 
 
 def notification_mark_read(*, user: User, ids=None) -> int:
-    from django.utils import timezone
-
-    from .models import Notification
-
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

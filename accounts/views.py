@@ -1,16 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
+from .audit import record_names, target_id_for_name
 from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
-from .models import AuditEvent, Role
-from .policy import Cap, get_visible_or_404, kelurahan_visible_to, requires, start_url_for, users_visible_to
+from .models import AuditEvent, Notification
+from .policy import Cap, get_visible_or_404, requires, start_url_for
+from .selectors import users_visible_to
+
+# The audit log's search by case number: the cases app registers how its records are named.
+CASE_TARGET = "cases.case"
 
 
 @require_GET
@@ -18,71 +23,6 @@ from .policy import Cap, get_visible_or_404, kelurahan_visible_to, requires, sta
 def home(request):
     """Send each role to its own start page."""
     return redirect(start_url_for(request.user))
-
-
-# --- Start pages per role ---------------------------------------------------------------------
-
-
-@require_GET
-@requires(Cap.HANDLE_CASES)
-def start_petugas(request):
-    kelurahan = (
-        kelurahan_visible_to(user=request.user)
-        .annotate(
-            kader_accounts=Count("users", filter=Q(users__role=Role.KADER, users__is_active=True)),
-        )
-        .order_by("kecamatan__code", "code")
-    )
-    without_kader = [k for k in kelurahan if k.kader_accounts == 0]
-    from cases.views.lists import status_counts
-
-    return render(
-        request,
-        "accounts/start_petugas.html",
-        {
-            "kelurahan_list": kelurahan,
-            "without_kader": without_kader,
-            "status_counts": status_counts(user=request.user),
-        },
-    )
-
-
-@require_GET
-@requires(Cap.REPORT_CASES)
-def start_kader(request):
-    # A petugas may report cases too, but this page is about a kader's own kelurahan.
-    if request.user.role != Role.KADER:
-        raise PermissionDenied
-    from cases.models import OPEN_STATUSES
-    from cases.selectors import cases_visible_to
-    from cases.views.lists import case_rows, report_url, with_row_data
-
-    open_cases = cases_visible_to(user=request.user).filter(status__in=OPEN_STATUSES)
-    latest = with_row_data(open_cases.order_by("-reported_at", "-id"))[:3]
-    return render(
-        request,
-        "accounts/start_kader.html",
-        {
-            "kelurahan": request.user.kelurahan,
-            "open_count": open_cases.count(),
-            "latest_cases": case_rows(latest),
-            "report_url": report_url(),
-        },
-    )
-
-
-@require_GET
-@requires(Cap.REVIEW_ESCALATIONS)
-def start_kpad(request):
-    from cases.kpad import queue_counts
-    from cases.selectors import cases_visible_to
-
-    escalated = cases_visible_to(user=request.user).filter(escalated_at__isnull=False).count()
-    return render(
-        request,
-        "accounts/start_kpad.html",
-        {"escalated_count": escalated, "queue": queue_counts(user=request.user)},
-    )
 
 
 # --- User management (admin) ------------------------------------------------------------------
@@ -189,10 +129,8 @@ def audit_list(request):
             events = events.filter(target_id=data["target_id"].strip())
         if data["case_number"]:
             # Every view, change, download and export of one case, by its readable number.
-            from cases.selectors import case_id_for_number
-
-            case_id = case_id_for_number(data["case_number"].strip())
-            events = events.filter(target_type="cases.case", target_id=str(case_id or 0))
+            case_id = target_id_for_name(CASE_TARGET, data["case_number"].strip())
+            events = events.filter(target_type=CASE_TARGET, target_id=case_id or "0")
         if data["date_from"]:
             events = events.filter(at__date__gte=data["date_from"])
         if data["date_to"]:
@@ -203,11 +141,9 @@ def audit_list(request):
     rows = list(events[(number - 1) * AUDIT_PAGE_SIZE : number * AUDIT_PAGE_SIZE + 1])
     has_next = len(rows) > AUDIT_PAGE_SIZE
     rows = rows[:AUDIT_PAGE_SIZE]
-    from cases.selectors import case_numbers_for_ids
-
-    numbers = case_numbers_for_ids([e.target_id for e in rows if e.target_type == "cases.case"])
+    names = record_names(rows)
     for event in rows:
-        event.case_number = numbers.get(event.target_id) if event.target_type == "cases.case" else None
+        event.case_number = names.get((event.target_type, event.target_id))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -230,8 +166,6 @@ def audit_list(request):
 @require_GET
 @login_required
 def notification_list(request):
-    from .models import Notification
-
     page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "accounts/notification_list.html", {"page": page})
 
@@ -240,11 +174,6 @@ def notification_list(request):
 @login_required
 def notification_open(request, pk: int):
     """Mark one message read and follow its link (only the user's own messages: 404 otherwise)."""
-    from django.shortcuts import get_object_or_404
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    from .models import Notification
-
     note = get_object_or_404(Notification, pk=pk, user=request.user)
     services.notification_mark_read(user=request.user, ids=[note.pk])
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):

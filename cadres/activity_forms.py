@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kelurahan.models import Kelurahan
 
-from .outreach_models import Outreach
+from .models import Outreach
 
 
 class DateInput(forms.DateInput):

@@ -124,35 +124,3 @@ def _link_demo_users() -> None:
         cadre.user = user
         cadre.name = user.get_full_name() or cadre.name
         cadre.save()
-
-
-def seed_demo_board() -> None:
-    """The 2022–2025 board, elected on paper at the 23–24 Nov 2022 training (synthetic holders).
-
-    Idempotent: nothing happens once a 2022 term exists.
-    """
-    from accounts.models import Role, User
-    from cadres import board_services
-    from cadres.board_models import BoardPosition, BoardTerm
-
-    if BoardTerm.objects.filter(start_year=2022).exists():
-        return
-    actor = User.objects.filter(role=Role.PETUGAS, is_active=True).order_by("pk").first()
-    if actor is None or not Cadre.objects.exists():
-        return
-    term = board_services.board_term_create(actor=actor, start_year=2022, end_year=2025)
-    used: set[int] = set()
-    note = "Pemilihan di Pelatihan Peningkatan Kapasitas Kader, BAPPEDA, 24 Nov 2022 (data demo sintetis)."
-    for position in BoardPosition.objects.select_related("kecamatan").order_by(
-        "sort_order", "kecamatan__code"
-    ):
-        candidates = Cadre.objects.filter(status="aktif").exclude(pk__in=used).order_by("pk")
-        if position.kecamatan_id:
-            candidates = candidates.filter(kelurahan__kecamatan=position.kecamatan_id)
-        cadre = candidates.first()
-        if cadre is None:
-            continue
-        used.add(cadre.pk)
-        board_services.board_record_paper_result(
-            actor=actor, term=term, position=position, cadre=cadre, note=note
-        )

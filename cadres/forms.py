@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.validators import validate_nik, validate_not_future
+from core.validators import validate_nik, validate_not_future
 from kelurahan.models import Kecamatan, Kelurahan
 
 from .importer import FIRST_COHORT

@@ -24,8 +24,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.validators import validate_nik
+from core.validators import validate_nik
 from kelurahan.models import Kelurahan
+from kelurahan.selectors import kelurahan_visible_to
 
 from .models import Cadre, CadreStatus, Sex
 
@@ -234,8 +235,6 @@ def check_table(table: Table, *, user, today: dt.date | None = None) -> CheckRes
     """Check every line; return the clean rows and, for each bad line, all its reasons.
 
     Two queries: the kelurahan, and the NIKs already on the roster."""
-    from accounts.policy import kelurahan_visible_to
-
     today = today or timezone.localdate()
     index = KelurahanIndex(
         all_kelurahan=Kelurahan.objects.only("id", "code", "name", "common_name"),

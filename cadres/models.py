@@ -1,4 +1,4 @@
-"""The cadre roster (kader pendamping anak), their activity, and the cadres' board.
+"""The cadre roster (kader pendamping anak), their activity and their outreach.
 
 A Cadre is a person on the Dinas' roster, with or without a SIGAP login (the
 ``user`` link, a user with role kader). Activity of every kind lands in
@@ -95,8 +95,36 @@ class CadreActivity(models.Model):
         return f"{self.cadre_id} {self.kind} {self.at:%Y-%m-%d}"
 
 
-# The board (pengurus) and its election live in their own module.
-from .board_models import *  # noqa: E402, F401, F403
+class Outreach(models.Model):
+    """Outreach a kader logs from the phone (sosialisasi, kunjungan rumah, penjangkauan).
 
-# The outreach log lives in its own module; importing it here registers it with the app.
-from .outreach_models import Outreach  # noqa: E402, F401
+    Each saved outreach is also one CadreActivity (kind "outreach", source
+    ("cadres.outreach", pk)), written by cadres.services.outreach_log.
+    """
+
+    class Kind(models.TextChoices):
+        SOSIALISASI = "sosialisasi", _("Awareness session (sosialisasi)")
+        KUNJUNGAN_RUMAH = "kunjungan_rumah", _("Home visit (kunjungan rumah)")
+        PENJANGKAUAN = "penjangkauan", _("Outreach to at-risk children (penjangkauan)")
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="outreach_set")
+    kind = models.CharField(_("kind of activity"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    kelurahan = models.ForeignKey(
+        "kelurahan.Kelurahan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan")
+    )
+    note = models.CharField(_("short note"), max_length=500, blank=True)  # never a child's identity
+    people_reached = models.PositiveIntegerField(_("people reached"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["cadre", "-date"])]
+        verbose_name = _("outreach")
+        verbose_name_plural = _("outreach")
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} {self.kind} {self.date:%Y-%m-%d}"

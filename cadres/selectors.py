@@ -19,7 +19,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
-from accounts.policy import Cap, area_filter, kelurahan_visible_to, user_can
+from accounts.policy import Cap, area_filter, user_can
+from kelurahan.selectors import kelurahan_visible_to
 
 from .models import Cadre, CadreStatus
 
@@ -40,6 +41,13 @@ def cadres_visible_to(*, user) -> QuerySet[Cadre]:
         area = area_filter(user, kelurahan_path="kelurahan")
         return qs.filter(area) if area is not None else qs
     return qs.none()
+
+
+def cadre_of_login(user) -> Cadre | None:
+    """The roster entry behind a kader's login, if any."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return Cadre.objects.filter(user=user).first()
 
 
 def get_cadre_for_user(*, user, pk: int) -> Cadre:

@@ -1,21 +1,32 @@
-"""Writes to the cadre roster and its activity. Each service owns its transaction."""
+"""Writes to the cadre roster and its activity. Each service owns its transaction and its audit row.
+
+Other apps count a cadre's activity through ``cadre_activity_record`` (training attendance)
+and ``cadre_activity_from_case`` (case reports and follow-ups): the cadres app owns that data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from .models import Cadre, CadreActivity
+from accounts.models import AuditEvent, Role
+from accounts.policy import Cap, bound_to_kelurahan
+from accounts.selectors import users_covering
+from accounts.services import AuditTarget, audit_record, notify, user_create, user_update
+from core.time import at_local_time, local_date
 
-
-def cadre_for_user(user) -> Cadre | None:
-    """The roster entry behind a kader's login, if any."""
-    if user is None or not getattr(user, "pk", None):
-        return None
-    return Cadre.objects.filter(user=user).first()
+from .models import Cadre, CadreActivity, Outreach
+from .selectors import cadre_of_login
 
 
 @transaction.atomic
@@ -55,60 +66,25 @@ def cadre_activity_record(
     return activity
 
 
-# --- Activity from cases, outreach, and the inactive-cadre job (issue 4, "activity") -------------
+def cadre_activity_from_case(
+    *, user, kind: str, at: dt.datetime, summary: str, source: tuple[str, str]
+) -> CadreActivity | None:
+    """Count something a user did on a case as their activity, if the user is a cadre on the roster.
 
-# Imports of the appended section (kept here so the file above stays untouched).
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.urls import NoReverseMatch, reverse  # noqa: E402
-from django.utils import translation  # noqa: E402
-from django.utils.translation import gettext, ngettext  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from .outreach_models import Outreach  # noqa: E402
-
-
-def record_case_activity(*, actor, case, event=None):
-    """Count a case report or a follow-up as the acting kader's activity.
-
-    Called at the end of the case services. Does nothing for anyone but a kader with a
-    roster entry; a follow-up (``event``) counts only on a case the kader accompanies.
-    The summary names the case by its number only.
+    Called by the case services, which decide what counts (a report; a follow-up on a case the
+    kader accompanies). ``summary`` names the case by its number only.
     """
-    if actor is None or getattr(actor, "role", None) != "kader":
-        return None
-    cadre = cadre_for_user(actor)
+    cadre = cadre_of_login(user)
     if cadre is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        if event is None:
-            return cadre_activity_record(
-                cadre=cadre,
-                kind=CadreActivity.Kind.CASE_REPORT,
-                at=case.reported_at,
-                summary=gettext("Reported case %(number)s") % {"number": case.number},
-                source=("cases.case", case.pk),
-            )
-        if not case.cadre_links.filter(user=actor).exists():
-            return None
-        return cadre_activity_record(
-            cadre=cadre,
-            kind=CadreActivity.Kind.CASE_FOLLOW_UP,
-            at=event.at,
-            summary=gettext("Follow-up on case %(number)s: %(kind)s")
-            % {"number": case.number, "kind": event.get_kind_display()},
-            source=("cases.caseevent", event.pk),
-        )
+    return cadre_activity_record(cadre=cadre, kind=kind, at=at, summary=summary, source=source)
 
 
 def _activity_time(day: dt.date, now: dt.datetime) -> dt.datetime:
     """When an activity on ``day`` happened, as well as we know: now for today, else noon that day."""
-    if day >= timezone.localdate(now):
+    if day >= local_date(now):
         return now
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+    return at_local_time(day, dt.time(12, 0))
 
 
 @transaction.atomic
@@ -126,7 +102,7 @@ def outreach_log(
     """Save an outreach a kader did and count it as their activity (once)."""
     now = now or timezone.now()
     errors = {}
-    if date > timezone.localdate(now):
+    if date > local_date(now):
         errors["date"] = _("The date cannot be in the future.")
     if people_reached is None or people_reached < 0:
         errors["people_reached"] = _("The number of people reached cannot be negative.")
@@ -179,8 +155,6 @@ def flag_inactive_cadres(*, now: dt.datetime, dry_run: bool = False) -> Inactive
     ``Cadre.status`` stays the Dinas' own administrative status; the job only sets and
     clears ``inactive_since`` (when) and writes an audit row per cadre (why).
     """
-    from accounts.models import AuditEvent
-
     days = settings.CADRE_INACTIVE_DAYS
     cutoff = now - dt.timedelta(days=days)
     to_flag = Cadre.objects.filter(status="aktif", inactive_since__isnull=True).filter(
@@ -234,17 +208,10 @@ def flag_inactive_cadres(*, now: dt.datetime, dry_run: bool = False) -> Inactive
 def _inactive_digest(*, now, days: int, flag_rows, unflag_rows) -> int:
     """One digest per petugas: city-wide staff get the city's counts, a petugas limited to a
     kecamatan gets that kecamatan's counts, and only if something changed there."""
-    from accounts.models import Role, User
-    from accounts.services import notify
-
     flagged_by_kec = Counter(r[3] for r in flag_rows)
     unflagged_by_kec = Counter(r[3] for r in unflag_rows)
     changed = set(flagged_by_kec) | set(unflagged_by_kec)
-    recipients = list(
-        User.objects.filter(role=Role.PETUGAS, is_active=True).filter(
-            Q(kecamatan__isnull=True) | Q(kecamatan_id__in=changed)
-        )
-    )
+    recipients = list(users_covering(Cap.MANAGE_CADRES, kecamatan_ids=changed))
     groups: dict[tuple[int, int], list] = {}
     for user in recipients:
         if user.kecamatan_id is None:
@@ -252,10 +219,7 @@ def _inactive_digest(*, now, days: int, flag_rows, unflag_rows) -> int:
         else:
             counts = (flagged_by_kec[user.kecamatan_id], unflagged_by_kec[user.kecamatan_id])
         groups.setdefault(counts, []).append(user)
-    try:
-        url = reverse("cadres:list") + "?status=flagged"
-    except NoReverseMatch:  # the roster pages are not installed
-        url = ""
+    url = reverse("cadres:list") + "?status=flagged"
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for (flagged, unflagged), users in groups.items():
@@ -289,11 +253,8 @@ def _inactive_digest(*, now, days: int, flag_rows, unflag_rows) -> int:
 ROSTER_FIELDS = ("name", "nik", "sex", "birth_date", "phone", "address", "kelurahan", "cohort", "status")
 
 
-class _Roster:
-    """The roster as a whole, as an audit target (for imports and exports)."""
-
-    _meta = Cadre._meta
-    pk = "roster"
+# Imports and exports are about the roster as a whole.
+ROSTER = AuditTarget(Cadre._meta.label_lower, "roster")
 
 
 class CadreHasLogin(Exception):
@@ -317,8 +278,6 @@ def cadre_create(*, actor, ip: str | None = None, **values) -> Cadre:
     cadre = Cadre(**values)
     cadre.full_clean()
     cadre.save()
-    from accounts.services import audit_record
-
     audit_record(actor=actor, action="cadre.create", target=cadre, ip=ip, details={"source": "form"})
     return cadre
 
@@ -327,9 +286,6 @@ def cadre_create(*, actor, ip: str | None = None, **values) -> Cadre:
 def cadre_update(*, actor, cadre: Cadre, ip: str | None = None, **changes) -> Cadre:
     """Change a roster entry. A cadre's login follows their kelurahan. The audit row names the
     fields that changed, not their values."""
-    from accounts.models import Role
-    from accounts.services import audit_record, user_update
-
     unknown = set(changes) - set(ROSTER_FIELDS)
     if unknown:
         raise TypeError(f"cadre_update() got unexpected fields {sorted(unknown)}")
@@ -341,7 +297,7 @@ def cadre_update(*, actor, cadre: Cadre, ip: str | None = None, **changes) -> Ca
         setattr(cadre, name, value)
     cadre.full_clean()
     cadre.save()
-    if "kelurahan" in changed and cadre.user_id and cadre.user.role == Role.KADER:
+    if "kelurahan" in changed and cadre.user_id and bound_to_kelurahan(cadre.user):
         user_update(actor=actor, user=cadre.user, ip=ip, kelurahan=cadre.kelurahan)
     audit_record(actor=actor, action="cadre.update", target=cadre, ip=ip, details={"fields": changed})
     return cadre
@@ -350,9 +306,6 @@ def cadre_update(*, actor, cadre: Cadre, ip: str | None = None, **changes) -> Ca
 @transaction.atomic
 def cadre_create_login(*, actor, cadre: Cadre, username: str, password: str, ip: str | None = None):
     """Give a cadre a SIGAP login: a user with role kader bound to the cadre's kelurahan."""
-    from accounts.models import Role
-    from accounts.services import audit_record, user_create
-
     cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
     if cadre.user_id:
         raise CadreHasLogin
@@ -375,8 +328,6 @@ def cadre_create_login(*, actor, cadre: Cadre, username: str, password: str, ip:
 @transaction.atomic
 def cadre_import(*, actor, rows: list[dict], ip: str | None = None, file_type: str = "") -> list[Cadre]:
     """Put checked rows (from cadres.importer.check_table) on the roster: all of them or none."""
-    from accounts.services import audit_record
-
     niks = [r["nik"] for r in rows if r.get("nik")]
     taken = set(Cadre.objects.select_for_update().filter(nik__in=niks).values_list("nik", flat=True))
     if taken:
@@ -404,7 +355,7 @@ def cadre_import(*, actor, rows: list[dict], ip: str | None = None, file_type: s
     audit_record(
         actor=actor,
         action="cadre.import",
-        target=_Roster(),
+        target=ROSTER,
         ip=ip,
         details={"count": len(created), "file_type": file_type, "ids": ids},
     )
@@ -414,8 +365,6 @@ def cadre_import(*, actor, rows: list[dict], ip: str | None = None, file_type: s
 def cadre_record_export(*, actor, count: int, filters: dict, ip: str | None = None) -> None:
     """Record an export of the roster (who, when, from where, how many; the filters, never a
     search text)."""
-    from accounts.services import audit_record
-
     audit_record(
-        actor=actor, action="cadre.export", target=_Roster(), ip=ip, details={"count": count, **filters}
+        actor=actor, action="cadre.export", target=ROSTER, ip=ip, details={"count": count, **filters}
     )

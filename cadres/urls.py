@@ -1,6 +1,6 @@
-from .views import activity, board, roster
+from .views import activity, roster
 
 app_name = "cadres"
 
 # Each views module declares its own routes.
-urlpatterns = [*roster.urlpatterns, *activity.urlpatterns, *board.urlpatterns]
+urlpatterns = [*roster.urlpatterns, *activity.urlpatterns]

@@ -258,3 +258,25 @@ class AttachmentForm(forms.Form):
         ):
             self.add_error("kind", _("A photo must be a JPEG, PNG or WebP image."))
         return data
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should KPAD review this case?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why the case goes to KPAD."))
+        return reason
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer to KPAD"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )

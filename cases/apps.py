@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        # Models load only once the registry is ready, so the selectors are imported here.
+        from accounts.audit import register_record_names
+
+        from .selectors import case_id_for_number, case_numbers_for_ids
+
+        register_record_names(
+            "cases.case", names_for_ids=case_numbers_for_ids, id_for_name=case_id_for_number
+        )

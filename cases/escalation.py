@@ -4,7 +4,7 @@ The rules (thresholds in settings, see the README):
 
 * ``immediate`` - at once: the case has Seksual, Trafficking or Eksploitasi among its
   jenis kekerasan, is marked online prostitution (a kind of Eksploitasi), or its risk is
-  kritis. Fired after the intake transaction commits (``enqueue_intake_escalation``),
+  kritis. Fired after the intake transaction commits (``cases.tasks.escalate_after_intake``),
   and caught up by the sweep when the broker was down.
 * ``untriaged`` - still dilaporkan more than SIGAP_ESCALATION_UNTRIAGED_HOURS after it
   was reported.
@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,6 +42,7 @@ from django.utils.translation import ngettext
 from accounts.models import AuditEvent, Role, User
 from accounts.services import audit_record, notify
 
+from .links import case_url
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -200,10 +199,6 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def _case_link(number: str) -> str:
-    return reverse("cases:detail", args=[number])
-
-
 def _announce(escalations: list[Escalation], *, actor: User, now: dt.datetime, ip: str | None = None) -> None:
     """Timeline event, audit row, escalated_at and notifications for NEW escalations only."""
     if not escalations:
@@ -247,7 +242,7 @@ def _announce(escalations: list[Escalation], *, actor: User, now: dt.datetime, i
                 kind="case.escalated",
                 title=_("Case %(number)s was escalated to KPAD") % {"number": case.number},
                 body=str(Rule(e.rule).label),
-                url=_case_link(case.number),
+                url=case_url(case.number),
             )
 
 
@@ -299,29 +294,6 @@ def escalate_on_intake(*, case_id: int, now: dt.datetime | None = None) -> Escal
         case_id, Rule.IMMEDIATE, _immediate_reasons([case_id])[case_id], now=now
     )
     return escalation
-
-
-def enqueue_intake_escalation(case_id: int) -> None:
-    """After the intake commits: queue the immediate escalation. With the broker down the
-    intake has still succeeded; the periodic sweep escalates the case later."""
-    from kombu.exceptions import OperationalError as KombuOperationalError
-
-    from .tasks import escalate_case_on_intake_task
-
-    try:
-        escalate_case_on_intake_task.delay(case_id)
-    except (KombuOperationalError, ConnectionError, OSError) as error:
-        # The case id only: no child data in logs.
-        logger.warning(
-            "Could not queue the immediate escalation of case id %s (%s); the sweep will catch up.",
-            case_id,
-            type(error).__name__,
-        )
-
-
-def on_intake_committed(case: Case) -> None:
-    """Register the immediate escalation to run once the intake transaction commits."""
-    transaction.on_commit(partial(enqueue_intake_escalation, case.pk), robust=True)
 
 
 def escalation_sweep(now: dt.datetime | None = None) -> dict[str, int]:
@@ -395,6 +367,6 @@ def kpad_request_answer(
                 users=[message.author],
                 kind="kpad.answered",
                 title=_("Case %(number)s: the Dinas answered your request") % {"number": case.number},
-                url=_case_link(case.number),
+                url=case_url(case.number),
             )
     return message

@@ -22,6 +22,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_nik, validate_not_future
 from kelurahan.models import Kelurahan
 
 from . import services, validators
@@ -118,7 +119,7 @@ class CaseForm(forms.ModelForm):
             label=Case._meta.get_field("kelurahan").verbose_name.capitalize(),
             initial=self.fields["kelurahan"].initial,
         )
-        self.fields["incident_date"].validators.append(validators.validate_not_future)
+        self.fields["incident_date"].validators.append(validate_not_future)
         self.fields["narrative"].widget.attrs.setdefault("maxlength", 10000)
 
     def clean(self):
@@ -169,9 +170,9 @@ class ChildForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["birth_date"].validators.append(validators.validate_not_future)
+        self.fields["birth_date"].validators.append(validate_not_future)
         self.fields["estimated_age"].validators.append(validators.validate_child_age)
-        self.fields["nik"].validators.append(validators.validate_nik)
+        self.fields["nik"].validators.append(validate_nik)
 
     def clean_nik(self):
         return (self.cleaned_data.get("nik") or "").strip()

@@ -15,8 +15,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.policy import kelurahan_visible_to
 from kelurahan.models import Kecamatan
+from kelurahan.selectors import kelurahan_visible_to
 
 from .models import Risk, Status, ViolenceType
 

@@ -6,9 +6,14 @@ referrals and attachments. Access is decided in cases.selectors, writes happen
 in cases.services.
 """
 
+import datetime as dt
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.validators import age_on
 
 
 class ViolenceType(models.TextChoices):
@@ -289,6 +294,13 @@ class Child(models.Model):
     def __str__(self) -> str:
         return f"child #{self.pk} of case {self.case_id}"  # never the name: str() ends up in logs
 
+    def age_on(self, day: dt.date) -> int | None:
+        """The child's age in whole years on ``day``: from the birth date when known, else the
+        estimated age given in the report."""
+        if self.birth_date is None:
+            return self.estimated_age
+        return max(age_on(self.birth_date, day), 0)
+
 
 class Perpetrator(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
@@ -378,8 +390,6 @@ class Referral(models.Model):
 
 def _attachment_path(instance, filename: str) -> str:
     # The stored name carries no part of the uploaded name: that may hold a child's name.
-    import uuid
-
     return f"attachments/{instance.case.year}/{uuid.uuid4().hex}"
 
 

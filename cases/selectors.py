@@ -7,16 +7,19 @@ what the user may do with one (a forbidden action is a 403).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.policy import Cap, area_filter, user_can
 
-from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Status
+from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Escalation, Status
 
 
 def cases_visible_to(*, user) -> QuerySet[Case]:
@@ -47,6 +50,13 @@ def get_case_for_user(*, user, number: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def status_counts(*, user) -> list[dict]:
+    """Cases per status in the user's area, in lifecycle order: one aggregate query."""
+    counted = cases_visible_to(user=user).order_by().values("status").annotate(n=Count("pk"))
+    found = {row["status"]: row["n"] for row in counted}
+    return [{"status": s, "label": s.label, "count": found.get(s.value, 0)} for s in Status]
 
 
 @dataclass(frozen=True)
@@ -130,12 +140,43 @@ def possible_duplicates(
     return qs
 
 
-def case_id_for_number(number: str) -> int | None:
+def case_id_for_number(number: str) -> str | None:
     """The internal id of a case number, for the admin's audit-log filter (no case content)."""
-    return Case.objects.filter(number=number.upper()).values_list("pk", flat=True).first()
+    pk = Case.objects.filter(number=number.upper()).values_list("pk", flat=True).first()
+    return str(pk) if pk is not None else None
 
 
 def case_numbers_for_ids(ids) -> dict[str, str]:
     """{str(id): number} for the audit log's case rows, in one query."""
     pks = [int(i) for i in ids if str(i).isdigit()]
     return {str(pk): number for pk, number in Case.objects.filter(pk__in=pks).values_list("pk", "number")}
+
+
+# --- KPAD's review queue --------------------------------------------------------------------
+
+
+def escalations_visible_to(*, user) -> QuerySet[Escalation]:
+    """KPAD: every escalation of a case it may see (that is, every escalated case); anyone
+    else: none (they are stopped earlier by the REVIEW_ESCALATIONS capability anyway)."""
+    if not user_can(user, Cap.REVIEW_ESCALATIONS):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(case__in=cases_visible_to(user=user))
+
+
+def acknowledge_deadline(now: dt.datetime) -> dt.datetime:
+    """An open escalation opened before this moment is overdue."""
+    return now - dt.timedelta(days=settings.SIGAP_KPAD_ACKNOWLEDGE_DAYS)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    return Q(state=Escalation.State.OPEN, opened_at__lt=acknowledge_deadline(now))
+
+
+def queue_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
+    """Open, acknowledged and overdue escalations: one aggregate query."""
+    now = now or timezone.now()
+    return escalations_visible_to(user=user).aggregate(
+        open=Count("pk", filter=Q(state=Escalation.State.OPEN)),
+        acknowledged=Count("pk", filter=Q(state=Escalation.State.ACKNOWLEDGED)),
+        overdue=Count("pk", filter=overdue_q(now)),
+    )

@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.services import audit_record
-from cadres.services import record_case_activity
+from cadres.models import CadreActivity
+from cadres.services import cadre_activity_from_case
 
-from . import escalation
 from .models import (
     Attachment,
     Case,
@@ -34,6 +36,7 @@ from .models import (
     Service,
     Status,
 )
+from .tasks import escalate_after_intake
 
 NUMBER_PREFIX = "SGP"
 
@@ -124,6 +127,30 @@ def _touch(case: Case, at: dt.datetime, *extra_fields: str) -> None:
     case.save(update_fields=["last_activity_at", "updated_at", *extra_fields])
 
 
+def count_cadre_activity(*, actor: User, case: Case, event: CaseEvent | None = None) -> None:
+    """A kader's report, and a kader's follow-up on a case they accompany, count as the cadre's
+    activity (recorded once per case or event by the cadres app). The summary names the case
+    by its number only."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if event is None:
+            cadre_activity_from_case(
+                user=actor,
+                kind=CadreActivity.Kind.CASE_REPORT,
+                at=case.reported_at,
+                summary=gettext("Reported case %(number)s") % {"number": case.number},
+                source=("cases.case", str(case.pk)),
+            )
+        elif CaseCadre.objects.filter(case=case, user=actor).exists():
+            cadre_activity_from_case(
+                user=actor,
+                kind=CadreActivity.Kind.CASE_FOLLOW_UP,
+                at=event.at,
+                summary=gettext("Follow-up on case %(number)s: %(kind)s")
+                % {"number": case.number, "kind": event.get_kind_display()},
+                source=("cases.caseevent", str(event.pk)),
+            )
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -167,7 +194,7 @@ def case_create(
         CaseCadre.objects.create(case=case, user=actor, assigned_by=actor)
     _event(case, actor=actor, kind=CaseEvent.Kind.CREATED, at=now, to_status=Status.DILAPORKAN)
     IntakeDraft.objects.filter(user=actor).delete()
-    escalation.on_intake_committed(case)  # the immediate rule, queued once this transaction commits
+    escalate_after_intake(case.pk)  # the immediate rule, queued once this transaction commits
     audit_record(
         actor=actor,
         action="case.create",
@@ -175,7 +202,7 @@ def case_create(
         ip=ip,
         details={"number": case.number, "children": len(children), "perpetrators": len(perpetrators)},
     )
-    record_case_activity(actor=actor, case=case)
+    count_cadre_activity(actor=actor, case=case)
     return case
 
 
@@ -291,7 +318,7 @@ def case_add_note(*, actor: User, case: Case, note: str, ip: str | None = None) 
     event = _event(case, actor=actor, kind=CaseEvent.Kind.NOTE, at=now, note=note)
     _touch(case, now)
     audit_record(actor=actor, action="case.note", target=case, ip=ip)
-    record_case_activity(actor=actor, case=case, event=event)
+    count_cadre_activity(actor=actor, case=case, event=event)
     return event
 
 
@@ -305,7 +332,7 @@ def case_add_visit(
     event = _event(case, actor=actor, kind=CaseEvent.Kind.VISIT, at=now, note=note, visit_date=visit_date)
     _touch(case, now)
     audit_record(actor=actor, action="case.visit", target=case, ip=ip)
-    record_case_activity(actor=actor, case=case, event=event)
+    count_cadre_activity(actor=actor, case=case, event=event)
     return event
 
 
@@ -490,7 +517,7 @@ def case_add_attachment(
         ip=ip,
         details={"attachment": attachment.pk},
     )
-    record_case_activity(actor=actor, case=case, event=event)
+    count_cadre_activity(actor=actor, case=case, event=event)
     return attachment
 
 

@@ -1,10 +1,17 @@
 """Celery tasks of the cases app: thin, idempotent, ids only in their arguments."""
 
+import logging
+from functools import partial
+
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from . import escalation
-from .kpad_tasks import *  # noqa: F403 - KPAD reminders and digest live beside the review queue
+from .kpad_services import kpad_send_daily_digest, kpad_send_reminders
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -24,3 +31,36 @@ def escalate_case_on_intake_task(case_id: int) -> int | None:
 def escalation_sweep_task() -> dict[str, int]:
     """Every 15 minutes (beat): every rule over every open case. Set-based and idempotent."""
     return escalation.escalation_sweep(now=timezone.now())
+
+
+@shared_task(name="cases.tasks.kpad_reminders_task", acks_late=True, time_limit=300, soft_time_limit=240)
+def kpad_reminders_task() -> dict:
+    """Daily (beat): remind KPAD of escalations waiting past the target; once a day per escalation."""
+    run = kpad_send_reminders()
+    return {"escalations": run.escalations, "recipients": run.recipients}
+
+
+@shared_task(name="cases.tasks.kpad_daily_digest_task", acks_late=True, time_limit=300, soft_time_limit=240)
+def kpad_daily_digest_task() -> dict:
+    """Daily (beat): each commissioner's digest; one a day per commissioner."""
+    run = kpad_send_daily_digest()
+    return {"recipients": run.recipients, **run.counts}
+
+
+def enqueue_intake_escalation(case_id: int) -> None:
+    """After the intake commits: queue the immediate escalation. With the broker down the
+    intake has still succeeded; the periodic sweep escalates the case later."""
+    try:
+        escalate_case_on_intake_task.delay(case_id)
+    except (KombuOperationalError, ConnectionError, OSError) as error:
+        # The case id only: no child data in logs.
+        logger.warning(
+            "Could not queue the immediate escalation of case id %s (%s); the sweep will catch up.",
+            case_id,
+            type(error).__name__,
+        )
+
+
+def escalate_after_intake(case_id: int) -> None:
+    """Register the immediate escalation to run once the intake transaction commits."""
+    transaction.on_commit(partial(enqueue_intake_escalation, case_id), robust=True)

@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "accounts",
     "cadres",
     "training",
+    "board",
     "cases",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

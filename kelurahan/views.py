@@ -3,7 +3,9 @@ from itertools import groupby
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.policy import Cap, kelurahan_visible_to, requires
+from accounts.policy import Cap, requires
+
+from .selectors import kelurahan_visible_to
 
 
 @require_GET

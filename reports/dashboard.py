@@ -7,7 +7,7 @@ asserts it). Python only loops over the fixed, small lists the figures are group
 
 Scope: the cases come from ``cases.selectors.cases_visible_to`` (a kecamatan-limited petugas
 sees only their kecamatan), the cadres from ``cadres.selectors.cadres_visible_to`` and the
-kelurahan from ``accounts.policy.kelurahan_visible_to``; the filter's kecamatan narrows all
+kelurahan from ``kelurahan.selectors.kelurahan_visible_to``; the filter's kecamatan narrows all
 three. Counts only: no figure names or identifies a child.
 
 Words used here:
@@ -40,7 +40,6 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
-from accounts.policy import kelurahan_visible_to
 from cadres.models import CadreStatus
 from cadres.selectors import ACTIVE_Q, INACTIVE_Q, KNOWN_COHORTS, STOPPED_Q, cadres_visible_to
 from cases.models import (
@@ -54,6 +53,7 @@ from cases.models import (
 )
 from cases.selectors import cases_visible_to
 from kelurahan.models import Kecamatan
+from kelurahan.selectors import kelurahan_visible_to
 
 from .forms import Period, city_zone
 

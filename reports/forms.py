@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.policy import kelurahan_visible_to
 from kelurahan.models import Kecamatan
+from kelurahan.selectors import kelurahan_visible_to
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_YEAR = 2017  # the first cadre cohort: nothing older is reported in SIGAP

@@ -7,12 +7,14 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from accounts.policy import kelurahan_visible_to
 from cases.models import Status
 from kelurahan.models import Kecamatan
+from kelurahan.selectors import kelurahan_visible_to
+from training.selectors import trainings_for_choice
 
 from .models import ExportJob
 from .recap import Period
+from .selectors import export_kinds_for
 
 FIRST_YEAR = 2017  # the first cadre cohort; no case in SIGAP predates it
 
@@ -117,16 +119,12 @@ class ExportForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from training.models import Training
-
-        from .exports import kinds_for
-
         super().__init__(*args, **kwargs)
-        allowed = kinds_for(user)
+        allowed = export_kinds_for(user)
         self.fields["kind"].choices = [(k, label) for k, label in ExportJob.Kind.choices if k in allowed]
         self.fields["kind"].initial = ExportJob.Kind.CASES
         self.fields["kecamatan"].queryset = kecamatan_for(user)
-        self.fields["training"].queryset = Training.objects.order_by("-created_at", "-id")
+        self.fields["training"].queryset = trainings_for_choice()
         if ExportJob.Kind.CASES_IDENTIFIED not in allowed:
             del self.fields["reason"]
         if ExportJob.Kind.ATTENDANCE not in allowed:

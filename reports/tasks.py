@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from .exports.jobs import export_job_run
+
 SOFT_TIME_LIMIT = 9 * 60
 TIME_LIMIT = 10 * 60
 
@@ -15,7 +17,5 @@ TIME_LIMIT = 10 * 60
 def build_export_task(job_id: int) -> int | None:
     """Build one export job's file (the job's id is the only argument). Safe to run twice:
     the job is claimed first, and a job no longer queued is left alone."""
-    from .exports import export_job_run
-
     job = export_job_run(job_id=job_id)
     return job.row_count if job else None

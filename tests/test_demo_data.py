@@ -18,11 +18,6 @@ DEMO = {
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def in_english():
     with translation.override("en"):
         yield
@@ -114,4 +109,4 @@ def test_it_lets_the_demo_kader_log_in(client, db, settings):
     demo_data()
     response = client.post("/akun/masuk/", {"username": "kader", "password": "sigap-demo"})
     assert response.status_code == 302
-    assert client.get(response.url, follow=True).request["PATH_INFO"] == "/akun/beranda/kader/"
+    assert client.get(response.url, follow=True).request["PATH_INFO"] == "/beranda/kader/"

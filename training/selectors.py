@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.policy import area_filter
+from accounts.policy import Cap, area_filter, user_can
 from cadres.models import Cadre
 
-from .models import Participant, Training, TrainingDay
+from .models import Attendance, Participant, Training, TrainingDay
 
 
 def trainings_list() -> QuerySet[Training]:
@@ -43,8 +43,43 @@ def cadres_for_picking(*, user: User) -> QuerySet[Cadre]:
     return qs.filter(area) if area is not None else qs
 
 
+def trainings_for_choice() -> QuerySet[Training]:
+    """Trainings to choose from in another app's form, the latest first."""
+    return Training.objects.order_by("-created_at", "-id")
+
+
+def cadres_present_at(*, training_id: int | None) -> QuerySet:
+    """Ids of the cadres present at a training on at least one of its days (a values queryset)."""
+    return (
+        Attendance.objects.filter(
+            day__training_id=training_id, present=True, participant__cadre__isnull=False
+        )
+        .values("participant__cadre_id")
+        .distinct()
+    )
+
+
 def kpad_members() -> QuerySet[User]:
     return User.objects.filter(role=Role.KPAD, is_active=True).order_by("first_name", "username")
+
+
+def participants_with_attendance(*, user, training_id: int | None = None) -> QuerySet[Participant]:
+    """Participants (of one training, or of all) with their days present, the training's number of
+    days and its first day, for those who manage trainings; none for anyone else."""
+    if not user_can(user, Cap.MANAGE_TRAINING):
+        return Participant.objects.none()
+    qs = Participant.objects.all()
+    if training_id:
+        qs = qs.filter(training_id=training_id)
+    return (
+        qs.select_related("training", "cadre__kelurahan", "user")
+        .annotate(
+            days_present=Count("attendances", filter=Q(attendances__present=True), distinct=True),
+            days_total=Count("training__days", distinct=True),
+            first_day=Min("training__days__date"),
+        )
+        .order_by("training_id", "kind", "id")
+    )
 
 
 def certificate_by_code(code: str) -> Participant | None:

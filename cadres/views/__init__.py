@@ -1,1 +1,1 @@
-"""Cadre views, one module per area: the roster (with import/export and the overview), activity, the board."""
+"""Cadre views, one module per area: the roster (with import/export and the overview), activity."""

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import Cap, requires
-from cadres import services
+from cadres import selectors, services
 from cadres.activity_forms import OutreachForm
-from cadres.models import CadreActivity
-from cadres.outreach_models import Outreach
+from cadres.models import CadreActivity, Outreach
 
 PAGE_SIZE = 20
 
@@ -26,7 +25,7 @@ PAGE_SIZE = 20
 @require_http_methods(["GET", "POST"])
 @requires(Cap.LOG_OUTREACH)
 def my_activity(request):
-    cadre = services.cadre_for_user(request.user)
+    cadre = selectors.cadre_of_login(request.user)
     if cadre is None:
         if request.method == "POST":
             raise PermissionDenied

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.policy import Cap, kelurahan_visible_to, requires
+from accounts.policy import Cap, requires
 from accounts.private_search import SEARCH_PARAMETER, keep_search, recall_search
 from accounts.services import client_ip
+from kelurahan.selectors import kelurahan_visible_to
 
 from .. import importer, selectors, services
 from ..forms import CadreFilterForm, CadreForm, CadreLoginForm, ImportUploadForm

@@ -8,11 +8,10 @@ case's data, download and export is recorded by ``services.case_record_access``.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,10 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from accounts.policy import Cap, user_can
 from accounts.services import client_ip
 from cases import action_forms, attachments, selectors, services
-from cases.models import Case, CaseCadre, Status
-from cases.views import escalation as escalation_views
+from cases.models import Case, CaseCadre, Escalation, KpadMessage, Status
 
 STATUS_BADGES = {
     Status.DILAPORKAN: "text-bg-warning",
@@ -37,14 +36,6 @@ STATUS_BADGES = {
     Status.DITUTUP: "text-bg-dark",
 }
 RISK_BADGES = {"rendah": "text-bg-light border", "sedang": "text-bg-info", "tinggi": "text-bg-warning"}
-
-
-def age_on(child, today: dt.date) -> int | None:
-    """Age in whole years from the birth date, else the estimated age."""
-    born = child.birth_date
-    if born:
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return child.estimated_age
 
 
 def _load(request, number: str, action: str | None = None):
@@ -72,13 +63,47 @@ def _forms(case: Case, perms, user: User, bound: dict) -> dict:
     return {key: bound.get(key) or make() for key, (allowed, make) in makers.items() if allowed}
 
 
-def _render_detail(request, case: Case, perms, *, bound: dict | None = None, referral_form=None):
+def escalation_panel(*, case: Case, user, bound: dict | None = None) -> dict:
+    """What the case page's escalation panel needs: two queries (escalations, their messages)."""
+    bound = bound or {}
+    may_act = user_can(user, Cap.ESCALATE_CASES)
+    visible = may_act or user_can(user, Cap.REVIEW_ESCALATIONS)
+    if not visible:
+        return {"visible": False}
+    # Every escalation sets case.escalated_at: a case never escalated costs no query here.
+    escalations = case.escalated_at and list(
+        case.escalations.select_related("opened_by", "acknowledged_by", "resolved_by").prefetch_related(
+            Prefetch("messages", queryset=KpadMessage.objects.select_related("author", "answered_by"))
+        )
+    )
+    escalations = escalations or []
+    for e in escalations:
+        for m in e.messages.all():
+            m.answer_form = None
+            if may_act and m.kind == KpadMessage.Kind.REQUEST and not m.answered_at:
+                m.answer_form = bound.get(f"answer{m.pk}") or action_forms.AnswerForm(prefix=f"answer{m.pk}")
+    return {
+        "visible": True,
+        "escalations": escalations,
+        "open_requests": sum(
+            1
+            for e in escalations
+            for m in e.messages.all()
+            if m.kind == KpadMessage.Kind.REQUEST and not m.answered_at
+        ),
+        "form": (bound.get("escalate") or action_forms.EscalateForm(prefix="escalate")) if may_act else None,
+        "manual_open": any(
+            e.rule == Escalation.Rule.MANUAL and e.state != Escalation.State.RESOLVED for e in escalations
+        ),
+    }
+
+
+def render_case_page(request, case: Case, perms, *, bound: dict | None = None, referral_form=None):
     """The case page. Also used to show an action's form again, with its errors and typed values."""
     bound = bound or {}
     services.case_record_access(actor=request.user, case=case, action="case.view", ip=client_ip(request))
-    today = timezone.localdate()
     children = [
-        {"child": c, "age": age_on(c, today), "initials": selectors.initials(c.name)}
+        {"child": c, "age": c.age_on(case.incident_date), "initials": selectors.initials(c.name)}
         for c in case.children.all()
     ]
     referrals = list(case.referrals.all())
@@ -106,7 +131,7 @@ def _render_detail(request, case: Case, perms, *, bound: dict | None = None, ref
         "attachments": list(case.attachments.select_related("uploaded_by")),
         "cadre_links": list(case.cadre_links.select_related("user__kelurahan").order_by("assigned_at", "id")),
         "events": list(case.events.select_related("actor")),
-        "escalation_panel": escalation_views.panel_context(case=case, user=request.user, bound=bound),
+        "escalation_panel": escalation_panel(case=case, user=request.user, bound=bound),
         "closing_reasons": {
             str(target): [str(r) for r in reasons] for target, reasons in action_forms.CLOSING_REASONS.items()
         },
@@ -125,7 +150,7 @@ def _done(case: Case, message: str, request, anchor: str = "timeline"):
 @login_required
 def case_detail(request, number: str):
     case, perms = _load(request, number)
-    return _render_detail(request, case, perms)
+    return render_case_page(request, case, perms)
 
 
 @require_POST
@@ -149,7 +174,7 @@ def case_status(request, number: str):
             form.apply_service_error(error)
         else:
             return _done(case, _("The status was changed."), request)
-    return _render_detail(request, case, perms, bound={"status": form})
+    return render_case_page(request, case, perms, bound={"status": form})
 
 
 @require_POST
@@ -162,7 +187,7 @@ def case_note(request, number: str):
             actor=request.user, case=case, note=form.cleaned_data["note"], ip=client_ip(request)
         )
         return _done(case, _("The note was added."), request)
-    return _render_detail(request, case, perms, bound={"note": form})
+    return render_case_page(request, case, perms, bound={"note": form})
 
 
 @require_POST
@@ -183,7 +208,7 @@ def case_visit(request, number: str):
             action_forms.apply_service_error(form, error)
         else:
             return _done(case, _("The visit was recorded."), request)
-    return _render_detail(request, case, perms, bound={"visit": form})
+    return render_case_page(request, case, perms, bound={"visit": form})
 
 
 @require_POST
@@ -200,7 +225,7 @@ def case_service(request, number: str):
             action_forms.apply_service_error(form, error)
         else:
             return _done(case, _("The service was added."), request, "services")
-    return _render_detail(request, case, perms, bound={"service": form})
+    return render_case_page(request, case, perms, bound={"service": form})
 
 
 @require_POST
@@ -215,7 +240,7 @@ def case_refer(request, number: str):
             action_forms.apply_service_error(form, error)
         else:
             return _done(case, _("The referral was recorded."), request, "referrals")
-    return _render_detail(request, case, perms, bound={"refer": form})
+    return render_case_page(request, case, perms, bound={"refer": form})
 
 
 @require_POST
@@ -235,7 +260,7 @@ def referral_status(request, number: str, pk: int):
             ip=client_ip(request),
         )
         return _done(case, _("The referral status was updated."), request, "referrals")
-    return _render_detail(request, case, perms, referral_form=form)
+    return render_case_page(request, case, perms, referral_form=form)
 
 
 @require_POST
@@ -252,7 +277,7 @@ def assign_worker(request, number: str):
             action_forms.apply_service_error(form, error)
         else:
             return _done(case, _("The case worker was assigned."), request, "people")
-    return _render_detail(request, case, perms, bound={"worker": form})
+    return render_case_page(request, case, perms, bound={"worker": form})
 
 
 @require_POST
@@ -269,7 +294,7 @@ def cadre_add(request, number: str):
             action_forms.apply_service_error(form, error)
         else:
             return _done(case, _("The cadre now accompanies the case."), request, "people")
-    return _render_detail(request, case, perms, bound={"cadre": form})
+    return render_case_page(request, case, perms, bound={"cadre": form})
 
 
 @require_POST
@@ -298,7 +323,7 @@ def attachment_upload(request, number: str):
             ip=client_ip(request),
         )
         return _done(case, _("The file was attached."), request, "attachments")
-    return _render_detail(request, case, perms, bound={"upload": form})
+    return render_case_page(request, case, perms, bound={"upload": form})
 
 
 @require_GET
@@ -335,14 +360,13 @@ def case_print(request, number: str):
         format="print",
         identity=with_identity,
     )
-    today = timezone.localdate()
     context = {
         "case": case,
         "with_identity": with_identity,
         "can_reveal": perms.see_identity,
         "violences": [v.get_kind_display() for v in case.violences.all()],
         "children": [
-            {"child": c, "age": age_on(c, today), "initials": selectors.initials(c.name)}
+            {"child": c, "age": c.age_on(case.incident_date), "initials": selectors.initials(c.name)}
             for c in case.children.all()
         ],
         "perpetrators": list(case.perpetrators.all()),

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,17 +31,11 @@ from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
 from cases import selectors, services
 from cases.forms import Intake
+from cases.links import case_url
 from cases.models import Case, IntakeDraft
 
 MAX_DRAFT_BYTES = 200_000
 SENT_COOKIE = "sigap_intake_sent"  # tells intake.js that the report was sent: drop the phone's draft
-
-
-def case_url(number: str) -> str:
-    try:
-        return reverse("cases:detail", kwargs={"number": number})
-    except NoReverseMatch:  # the case page is built in cases/views/detail.py
-        return f"/kasus/{number}/"
 
 
 def _duplicates_for(*, user, identities: list[dict], exclude_case_id=None) -> list[dict]:

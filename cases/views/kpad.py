@@ -1,8 +1,8 @@
 """The KPAD review queue and its actions.
 
 Feature access is the REVIEW_ESCALATIONS capability (anyone else: 403); escalations are
-loaded through ``cases.kpad.escalations_visible_to`` (an unknown one: 404). Every write goes
-through cases.kpad; every view of a case's data is recorded by ``case_record_access``.
+loaded through ``cases.selectors.escalations_visible_to`` (an unknown one: 404). Every write goes
+through cases.kpad_services; every view of a case's data is recorded by ``case_record_access``.
 
 Children appear as initials, age and sex. A commissioner who needs the identity asks for it
 with a reason (POST): the reveal is audited and the identity is in that one response only,
@@ -29,10 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import Cap, requires
 from accounts.services import client_ip
-from cases import kpad, kpad_forms, services
+from cases import kpad_forms, kpad_services, selectors, services
 from cases.action_forms import apply_service_error
-from cases.models import CaseViolence, Child, Escalation, KpadMessage
-from cases.selectors import initials
+from cases.models import CaseViolence, Escalation, KpadMessage
 
 PAGE_SIZE = 50
 RISK_BADGES = {"rendah": "text-bg-light border", "sedang": "text-bg-info", "tinggi": "text-bg-warning"}
@@ -85,10 +84,10 @@ def filtered_queue(queryset: QuerySet[Escalation], data: dict, now: dt.datetime)
     if data.get("risk"):
         queryset = queryset.filter(case__risk=data["risk"])
     if data.get("overdue"):
-        queryset = queryset.filter(kpad.overdue_q(now))
+        queryset = queryset.filter(selectors.overdue_q(now))
     # Overdue ones first, then the longest waiting.
     overdue = Conditional(
-        When(kpad.overdue_q(now), then=Value(1)), default=Value(0), output_field=IntegerField()
+        When(selectors.overdue_q(now), then=Value(1)), default=Value(0), output_field=IntegerField()
     )
     return queryset.annotate(is_overdue=overdue).order_by("-is_overdue", "opened_at", "pk")
 
@@ -127,7 +126,7 @@ def kpad_queue(request):
     """Escalations waiting for or in KPAD's review: overdue ones first and marked, no COUNT."""
     now = timezone.now()
     form = kpad_forms.QueueFilterForm(request.GET or None)
-    escalations = kpad.escalations_visible_to(user=request.user)
+    escalations = selectors.escalations_visible_to(user=request.user)
     if form.is_valid():
         escalations = filtered_queue(escalations, form.cleaned_data, now)
     elif form.is_bound:
@@ -160,7 +159,7 @@ def kpad_queue(request):
 
 def _load(request, pk: int) -> Escalation:
     return get_object_or_404(
-        kpad.escalations_visible_to(user=request.user).select_related(
+        selectors.escalations_visible_to(user=request.user).select_related(
             "case__kelurahan__kecamatan",
             "case__case_worker",
             "opened_by",
@@ -169,13 +168,6 @@ def _load(request, pk: int) -> Escalation:
         ),
         pk=pk,
     )
-
-
-def age_on(child: Child, today: dt.date) -> int | None:
-    born = child.birth_date
-    if born:
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return child.estimated_age
 
 
 ACTION_FORMS = {
@@ -208,13 +200,12 @@ def _render_review(request, escalation: Escalation, *, bound: dict | None = None
         escalation=escalation.pk,
         identity=revealed,
     )
-    today = timezone.localdate()
     now = timezone.now()
     children = [
         {
             "child": c if revealed else None,
-            "initials": initials(c.name),
-            "age": age_on(c, today),
+            "initials": selectors.initials(c.name),
+            "age": c.age_on(case.incident_date),
             "sex": c.get_sex_display(),
         }
         for c in case.children.all()
@@ -225,7 +216,7 @@ def _render_review(request, escalation: Escalation, *, bound: dict | None = None
         "children": children,
         "revealed": revealed,
         "overdue": escalation.state == Escalation.State.OPEN
-        and escalation.opened_at < kpad.acknowledge_deadline(now),
+        and escalation.opened_at < selectors.acknowledge_deadline(now),
         "age": age_label(escalation.opened_at, now),
         "risk_badge": RISK_BADGES.get(case.risk, "text-bg-danger"),
         "state_badge": STATE_BADGES.get(escalation.state, "text-bg-secondary"),
@@ -263,7 +254,7 @@ def kpad_reveal(request, pk: int):
     form = kpad_forms.RevealForm(request.POST, prefix="reveal")
     if form.is_valid():
         try:
-            kpad.kpad_reveal_identity(
+            kpad_services.kpad_reveal_identity(
                 actor=request.user,
                 escalation=escalation,
                 reason=form.cleaned_data["reason"],
@@ -296,7 +287,9 @@ def kpad_acknowledge(request, pk: int):
         request,
         pk,
         "acknowledge",
-        lambda e, data: kpad.kpad_acknowledge(actor=request.user, escalation=e, ip=client_ip(request)),
+        lambda e, data: kpad_services.kpad_acknowledge(
+            actor=request.user, escalation=e, ip=client_ip(request)
+        ),
         _("The escalation was acknowledged. The case worker has been told."),
     )
 
@@ -308,7 +301,7 @@ def kpad_request(request, pk: int):
         request,
         pk,
         "request",
-        lambda e, data: kpad.kpad_request_information(
+        lambda e, data: kpad_services.kpad_request_information(
             actor=request.user, escalation=e, text=data["text"], ip=client_ip(request)
         ),
         _("The request was sent to the case worker."),
@@ -322,7 +315,7 @@ def kpad_recommend(request, pk: int):
         request,
         pk,
         "recommend",
-        lambda e, data: kpad.kpad_recommend(
+        lambda e, data: kpad_services.kpad_recommend(
             actor=request.user, escalation=e, text=data["text"], ip=client_ip(request)
         ),
         _("The recommendation was recorded. The case worker has been told."),
@@ -336,7 +329,7 @@ def kpad_resolve(request, pk: int):
         request,
         pk,
         "resolve",
-        lambda e, data: kpad.kpad_resolve(
+        lambda e, data: kpad_services.kpad_resolve(
             actor=request.user, escalation=e, note=data["note"], ip=client_ip(request)
         ),
         _("The review was closed."),

@@ -16,18 +16,19 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import Cap, requires
 from accounts.private_search import keep_search, recall_search
+from cases.links import case_url, report_url
 from cases.list_forms import CaseFilterForm, CaseSearchForm, search_kind
-from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child, Status
+from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child
 from cases.selectors import cases_visible_to, initials
 
 PAGE_SIZE = 50
@@ -67,28 +68,6 @@ class CaseRow:
         return self.status not in CLOSED_STATUSES
 
 
-def case_url(number: str) -> str:
-    try:
-        return reverse("cases:detail", kwargs={"number": number})
-    except NoReverseMatch:  # the case page is built by another module
-        return f"/kasus/{number}/"
-
-
-def report_url() -> str:
-    try:
-        return reverse("cases:report")
-    except NoReverseMatch:
-        return "/kasus/lapor/"
-
-
-def child_age(child: Child, on: dt.date) -> int | None:
-    """The child's age in years when the case was reported (birth date first, else the estimate)."""
-    born = child.birth_date
-    if born is None:
-        return child.estimated_age
-    return max(on.year - born.year - ((on.month, on.day) < (born.month, born.day)), 0)
-
-
 def with_row_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Everything a row needs, in a fixed number of queries whatever the number of rows."""
     return cases.select_related("kelurahan__kecamatan", "case_worker").prefetch_related(
@@ -104,7 +83,6 @@ def case_rows(cases) -> list[CaseRow]:
     """Masked rows: children as initials and age, never a name or a NIK."""
     rows = []
     for case in cases:
-        reported_on = timezone.localdate(case.reported_at)
         worker = case.case_worker
         rows.append(
             CaseRow(
@@ -121,7 +99,9 @@ def case_rows(cases) -> list[CaseRow]:
                 escalated=case.escalated_at is not None,
                 online_prostitution=case.online_prostitution,
                 violences=[v.get_kind_display() for v in case.violences.all()],
-                children=[ChildRow(initials(c.name), child_age(c, reported_on)) for c in case.children.all()],
+                children=[
+                    ChildRow(initials(c.name), c.age_on(case.incident_date)) for c in case.children.all()
+                ],
             )
         )
     return rows
@@ -270,13 +250,6 @@ def escalated_cases(request):
         "cases/list/escalated.html",
         _page(request, cases.order_by("-escalated_at", "-id"), PAGE_SIZE),
     )
-
-
-def status_counts(*, user) -> list[dict]:
-    """Cases per status in the user's area, in lifecycle order: one aggregate query."""
-    counted = cases_visible_to(user=user).order_by().values("status").annotate(n=Count("pk"))
-    found = {row["status"]: row["n"] for row in counted}
-    return [{"status": s, "label": s.label, "count": found.get(s.value, 0)} for s in Status]
 
 
 urlpatterns: list = [

@@ -9,28 +9,21 @@ user's jobs with a download link once ready. Only the job's owner can download i
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.policy import Cap, requires
+from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
 
-from ..exports import (
-    CONTENT_TYPES,
-    Kind,
-    can_export_identities,
-    export_job_file,
-    export_job_filename,
-    export_job_record_download,
-    export_start,
-    jobs_of,
-)
+from ..exports.build import CONTENT_TYPES
+from ..exports.jobs import export_job_file, export_job_filename
+from ..exports.services import export_job_record_download, export_start
 from ..models import ExportJob
 from ..recap_forms import ExportForm
+from ..selectors import export_jobs_of
 
 JOBS_SHOWN = 20
 
@@ -41,12 +34,9 @@ def exports(request):
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user)
         if form.is_valid():
-            kind = form.cleaned_data["kind"]
-            if kind == Kind.CASES_IDENTIFIED and not can_export_identities(request.user):
-                raise PermissionDenied
             started = export_start(
                 actor=request.user,
-                kind=kind,
+                kind=form.cleaned_data["kind"],
                 fmt=form.cleaned_data["format"],
                 params=form.params(),
                 reason=form.cleaned_data.get("reason", ""),
@@ -67,11 +57,11 @@ def exports(request):
             return redirect("reports:exports")
     else:
         form = ExportForm(user=request.user)
-    jobs = list(jobs_of(user=request.user).order_by("-created_at", "-id")[:JOBS_SHOWN])
+    jobs = list(export_jobs_of(user=request.user).order_by("-created_at", "-id")[:JOBS_SHOWN])
     return render(
         request,
         "reports/exports.html",
-        {"form": form, "jobs": jobs, "identities_allowed": can_export_identities(request.user)},
+        {"form": form, "jobs": jobs, "identities_allowed": user_can(request.user, Cap.EXPORT_IDENTITIES)},
         status=400 if form.is_bound else 200,
     )
 
@@ -79,7 +69,7 @@ def exports(request):
 @require_GET
 @requires(Cap.VIEW_REPORTS)
 def export_download(request, pk: int):
-    job = jobs_of(user=request.user).filter(pk=pk).first()
+    job = export_jobs_of(user=request.user).filter(pk=pk).first()
     if job is None or job.state != ExportJob.State.DONE or not job.file_path:
         raise Http404
     if job.is_expired:

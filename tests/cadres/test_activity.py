@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadres import services
-from cadres.models import Cadre, CadreActivity
-from cadres.outreach_models import Outreach
+from cadres.models import Cadre, CadreActivity, Outreach
 from cases import services as case_services
 from tests import factories as f
 
@@ -53,7 +52,7 @@ def activities(cadre, **filters):
 def test_it_records_a_case_report_once_per_case(charlie, charlie_cadre):
     case = f.make_case(actor=charlie)
     # Called again (a retry, a second hook): still one activity for this case.
-    services.record_case_activity(actor=charlie, case=case)
+    case_services.count_cadre_activity(actor=charlie, case=case)
 
     [activity] = activities(charlie_cadre)
     assert activity.kind == CadreActivity.Kind.CASE_REPORT
@@ -78,8 +77,8 @@ def test_it_records_each_follow_up_on_an_accompanied_case_once(charlie, charlie_
         kind="dokumen",
         content_type="application/pdf",
     )
-    services.record_case_activity(actor=charlie, case=case, event=note)
-    services.record_case_activity(actor=charlie, case=case, event=visit)
+    case_services.count_cadre_activity(actor=charlie, case=case, event=note)
+    case_services.count_cadre_activity(actor=charlie, case=case, event=visit)
 
     follow_ups = activities(charlie_cadre, kind=CadreActivity.Kind.CASE_FOLLOW_UP)
     assert len(follow_ups) == 3

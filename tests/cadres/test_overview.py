@@ -137,7 +137,7 @@ def test_the_page_answers_at_a_glance_in_a_fixed_number_of_queries(
 def test_the_list_and_the_start_page_link_to_the_overview(client_for, bob):
     client = client_for(bob)
     assert OVERVIEW in client.get(reverse("cadres:list")).content.decode()
-    assert OVERVIEW in client.get(reverse("accounts:start_petugas")).content.decode()
+    assert OVERVIEW in client.get(reverse("start:petugas")).content.decode()
 
 
 def test_the_overview_is_refused_to_a_kader(client_for, charlie):

@@ -12,8 +12,7 @@ from cases.models import Case, CaseCadre, CaseEvent, Child, Status
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def debug_on(settings):
     settings.DEBUG = True
 
 

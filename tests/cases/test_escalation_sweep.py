@@ -91,13 +91,13 @@ def test_the_intake_succeeds_when_the_broker_is_down_and_the_sweep_catches_up(
     bob, dave, caplog, django_capture_on_commit_callbacks
 ):
     closed_port = "redis://127.0.0.1:1/0"
-    with celery_app_on(closed_port), caplog.at_level(logging.WARNING, logger="cases.escalation"):
+    with celery_app_on(closed_port), caplog.at_level(logging.WARNING, logger="cases.tasks"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             case = make_case(actor=bob, violence_types=["seksual"], children=None)
     assert callbacks, "the escalation was to be queued after the commit"
     case.refresh_from_db()
     assert case.pk and case.escalated_at is None and not case.escalations.exists()
-    [record] = [r for r in caplog.records if r.name == "cases.escalation"]
+    [record] = [r for r in caplog.records if r.name == "cases.tasks"]
     message = record.getMessage()
     assert f"case id {case.pk}" in message and "Anak" not in message
     escalation.escalation_sweep(now=timezone.now())

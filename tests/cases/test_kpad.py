@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import AuditEvent, Notification
-from cases import kpad, services
+from cases import kpad_services, services
 from cases.models import CaseEvent, Escalation, KpadMessage
 from tests import factories as f
 
@@ -282,12 +282,12 @@ def test_revealing_is_forbidden_to_others(client_for, bob, escalation):
 
 
 def test_the_review_shows_requests_with_their_answers_and_recommendations(client_for, dave, bob, escalation):
-    request = kpad.kpad_request_information(actor=dave, escalation=escalation, text="Sudah visum?")
+    request = kpad_services.kpad_request_information(actor=dave, escalation=escalation, text="Sudah visum?")
     KpadMessage.objects.filter(pk=request.pk).update(
         answer="Sudah, 3 Maret.", answered_by=bob, answered_at=timezone.now()
     )
-    kpad.kpad_request_information(actor=dave, escalation=escalation, text="Ada pendamping hukum?")
-    kpad.kpad_recommend(actor=dave, escalation=escalation, text="Rujuk ke psikolog.")
+    kpad_services.kpad_request_information(actor=dave, escalation=escalation, text="Ada pendamping hukum?")
+    kpad_services.kpad_recommend(actor=dave, escalation=escalation, text="Rujuk ke psikolog.")
 
     response = client_for(dave).get(review(escalation))
 
@@ -301,7 +301,7 @@ def test_the_review_shows_requests_with_their_answers_and_recommendations(client
 def test_the_review_page_takes_a_bounded_number_of_queries(
     client_for, dave, escalation, django_assert_max_num_queries
 ):
-    kpad.kpad_recommend(actor=dave, escalation=escalation, text="Rujuk ke psikolog.")
+    kpad_services.kpad_recommend(actor=dave, escalation=escalation, text="Rujuk ke psikolog.")
     client = client_for(dave)
     with django_assert_max_num_queries(14):
         client.get(review(escalation))
@@ -414,7 +414,7 @@ def test_kpad_records_a_recommendation(client_for, dave, bob, escalation):
 
 
 def test_the_petugas_sees_kpads_recommendation_on_the_case_timeline(client_for, dave, bob, escalation):
-    kpad.kpad_recommend(actor=dave, escalation=escalation, text="Rujuk ke psikolog klinis.")
+    kpad_services.kpad_recommend(actor=dave, escalation=escalation, text="Rujuk ke psikolog klinis.")
 
     html = client_for(bob).get(reverse("cases:detail", args=[escalation.case.number])).content.decode()
 
@@ -450,7 +450,7 @@ def test_closing_without_a_note_is_refused_at_the_field(client_for, dave, escala
 
 
 def test_a_closed_review_takes_no_more_steps_and_keeps_what_was_typed(client_for, dave, escalation):
-    kpad.kpad_resolve(actor=dave, escalation=escalation, note="Selesai.")
+    kpad_services.kpad_resolve(actor=dave, escalation=escalation, note="Selesai.")
 
     with translation.override("en"):
         response = client_for(dave).post(
@@ -519,7 +519,7 @@ def test_the_kpad_start_page_shows_the_queues_counts(client_for, dave, charlie, 
     make_escalated_case(charlie, days_ago=5)
     make_escalated_case(charlie, days_ago=5, state="acknowledged")
 
-    response = client_for(dave).get(reverse("accounts:start_kpad"))
+    response = client_for(dave).get(reverse("start:kpad"))
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Notification
-from cases import kpad, tasks
+from cases import kpad_services, tasks
 from cases.models import Escalation
 from tests import factories as f
 from tests.cases.test_kpad import CHILD_NAME, CHILD_NIK, make_escalated_case
@@ -37,11 +37,11 @@ def commissioners(dave):
 
 
 def reminders():
-    return Notification.objects.filter(kind=kpad.REMINDER_KIND)
+    return Notification.objects.filter(kind=kpad_services.REMINDER_KIND)
 
 
 def digests():
-    return Notification.objects.filter(kind=kpad.DIGEST_KIND)
+    return Notification.objects.filter(kind=kpad_services.DIGEST_KIND)
 
 
 # --- Reminders ---------------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def test_overdue_escalations_are_reminded_in_one_message_per_commissioner(
     make_escalated_case(charlie, days_ago=9, state="acknowledged")  # KPAD is on it
     make_escalated_case(charlie, days_ago=9, state="resolved")
 
-    run = kpad.kpad_send_reminders()
+    run = kpad_services.kpad_send_reminders()
 
     assert run.escalations == 2 and run.recipients == 2
     assert {n.user.username for n in reminders()} == {"dave", "erna"}
@@ -72,13 +72,13 @@ def test_overdue_escalations_are_reminded_in_one_message_per_commissioner(
 def test_reminders_are_sent_once_a_day_per_escalation(frozen, commissioners, charlie):
     overdue = make_escalated_case(charlie, days_ago=5)
 
-    kpad.kpad_send_reminders()
+    kpad_services.kpad_send_reminders()
     frozen.shift(dt.timedelta(hours=6))
-    again = kpad.kpad_send_reminders()
+    again = kpad_services.kpad_send_reminders()
 
     assert again.escalations == 0 and reminders().count() == 2
     frozen.move_to(MORNING + dt.timedelta(days=1))
-    next_day = kpad.kpad_send_reminders()
+    next_day = kpad_services.kpad_send_reminders()
     assert next_day.escalations == 1 and reminders().count() == 4
     overdue.refresh_from_db()
     assert overdue.last_reminded_at == MORNING + dt.timedelta(days=1)
@@ -88,10 +88,10 @@ def test_a_new_overdue_escalation_is_reminded_the_same_day_without_repeating_the
     frozen, commissioners, charlie
 ):
     first = make_escalated_case(charlie, days_ago=5)
-    kpad.kpad_send_reminders()
+    kpad_services.kpad_send_reminders()
     later = make_escalated_case(charlie, days_ago=4)
 
-    kpad.kpad_send_reminders()
+    kpad_services.kpad_send_reminders()
 
     latest = reminders().filter(user__username="dave").order_by("-id").first()
     assert later.case.number in latest.body and first.case.number not in latest.body
@@ -100,19 +100,19 @@ def test_a_new_overdue_escalation_is_reminded_the_same_day_without_repeating_the
 def test_nothing_is_sent_when_nothing_is_overdue(frozen, commissioners, charlie):
     make_escalated_case(charlie, days_ago=1)
 
-    assert kpad.kpad_send_reminders().escalations == 0
+    assert kpad_services.kpad_send_reminders().escalations == 0
     assert not reminders().exists()
 
 
 def test_reminders_take_a_fixed_number_of_queries(frozen, commissioners, charlie):
     make_escalated_case(charlie, days_ago=5)
     with CaptureQueriesContext(connection) as few:
-        kpad.kpad_send_reminders()
+        kpad_services.kpad_send_reminders()
     frozen.move_to(MORNING + dt.timedelta(days=1))
     for _ in range(5):
         make_escalated_case(charlie, days_ago=5)
     with CaptureQueriesContext(connection) as many:
-        assert kpad.kpad_send_reminders().escalations == 6
+        assert kpad_services.kpad_send_reminders().escalations == 6
 
     assert len(many) == len(few)
 
@@ -129,7 +129,7 @@ def test_the_digest_counts_the_queue_and_names_new_cases_by_number(frozen, commi
 
     settings.LANGUAGE_CODE = "en"  # stored texts are written in the site's language
 
-    run = kpad.kpad_send_daily_digest()
+    run = kpad_services.kpad_send_daily_digest()
 
     assert run.counts == {"open": 2, "acknowledged": 1, "overdue": 1, "new": 1}
     assert run.recipients == 2
@@ -146,20 +146,20 @@ def test_the_digest_counts_the_queue_and_names_new_cases_by_number(frozen, commi
 def test_the_digest_goes_out_once_a_day(frozen, commissioners, charlie):
     make_escalated_case(charlie)
 
-    kpad.kpad_send_daily_digest()
+    kpad_services.kpad_send_daily_digest()
     frozen.shift(dt.timedelta(hours=3))
-    again = kpad.kpad_send_daily_digest()
+    again = kpad_services.kpad_send_daily_digest()
 
     assert again.recipients == 0 and digests().count() == 2
     frozen.move_to(MORNING + dt.timedelta(days=1))
-    assert kpad.kpad_send_daily_digest().recipients == 2
+    assert kpad_services.kpad_send_daily_digest().recipients == 2
     assert digests().count() == 4
 
 
 def test_no_digest_when_there_is_nothing_to_report(frozen, commissioners, charlie):
     make_escalated_case(charlie, days_ago=3, state="resolved")
 
-    run = kpad.kpad_send_daily_digest()
+    run = kpad_services.kpad_send_daily_digest()
 
     assert run.recipients == 0 and not digests().exists()
 
@@ -167,12 +167,12 @@ def test_no_digest_when_there_is_nothing_to_report(frozen, commissioners, charli
 def test_the_digest_takes_a_fixed_number_of_queries(frozen, commissioners, charlie):
     make_escalated_case(charlie)
     with CaptureQueriesContext(connection) as few:
-        kpad.kpad_send_daily_digest()
+        kpad_services.kpad_send_daily_digest()
     frozen.move_to(MORNING + dt.timedelta(days=1))
     for i in range(5):
         make_escalated_case(charlie, days_ago=i % 2)
     with CaptureQueriesContext(connection) as many:
-        kpad.kpad_send_daily_digest()
+        kpad_services.kpad_send_daily_digest()
 
     assert len(many) == len(few)
 
@@ -244,8 +244,8 @@ def test_two_runs_at_once_remind_and_digest_once(charlie, dave):
     for _ in range(4):  # not the immediate rule: the engine would escalate those on commit
         make_escalated_case(charlie, rule=Escalation.Rule.STALLED, days_ago=5, violence_types=["fisik"])
 
-    assert not run_twice_at_once(kpad.kpad_send_reminders)
-    assert not run_twice_at_once(kpad.kpad_send_daily_digest)
+    assert not run_twice_at_once(kpad_services.kpad_send_reminders)
+    assert not run_twice_at_once(kpad_services.kpad_send_daily_digest)
 
     assert reminders().count() == 2 and digests().count() == 2
     assert not Escalation.objects.filter(last_reminded_at__isnull=True).exists()

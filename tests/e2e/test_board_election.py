@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from cadres import board_services as services
-from cadres.board_models import Ballot, BoardPosition, Election, VoterMark
+from board import services
+from board.models import Ballot, BoardPosition, Election, VoterMark
 from cadres.models import Cadre
 from tests import factories as f
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, login

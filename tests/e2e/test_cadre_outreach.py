@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cadres.models import Cadre, CadreActivity
-from cadres.outreach_models import Outreach
+from cadres.models import Cadre, CadreActivity, Outreach
 from tests import factories as f
 from tests.e2e.conftest import ARTIFACTS, PHONE, login
 

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
     ("factory", "extra", "viewport", "path", "heading"),
     [
         (f.AdminFactory, {}, DESKTOP, "/akun/pengguna/", "Pengguna"),
-        (f.PetugasFactory, {}, DESKTOP, "/akun/beranda/petugas/", "Selamat datang"),
-        (f.KaderFactory, {}, PHONE, "/akun/beranda/kader/", "Halo"),
-        (f.KpadFactory, {}, DESKTOP, "/akun/beranda/kpad/", "Selamat datang"),
+        (f.PetugasFactory, {}, DESKTOP, "/beranda/petugas/", "Selamat datang"),
+        (f.KaderFactory, {}, PHONE, "/beranda/kader/", "Halo"),
+        (f.KpadFactory, {}, DESKTOP, "/beranda/kpad/", "Selamat datang"),
     ],
     ids=["admin", "petugas", "kader-phone", "kpad"],
 )
@@ -89,7 +89,7 @@ def test_the_admin_creates_a_kader_account_and_fixes_a_missing_kelurahan(new_pag
     # The new kader can log in on a phone and lands on the kader start page.
     phone = new_page(viewport=PHONE)
     login(phone, "kader_baru", "Pontianak-aman-77")
-    expect(phone).to_have_url(re.compile(r"/akun/beranda/kader/$"))
+    expect(phone).to_have_url(re.compile(r"/beranda/kader/$"))
 
 
 def test_staff_see_the_29_kelurahan_on_the_map(new_page):

@@ -11,8 +11,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
+from accounts.policy import Cap, user_can
 from cases.services import ChildData
 from reports.models import ExportJob
+from reports.selectors import export_kinds_for
+from reports.tasks import build_export_task
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -145,14 +148,12 @@ def test_the_identity_export_is_audited_with_its_reason(client_for, bob, cases):
 
 
 def test_the_identity_export_is_not_offered_to_those_who_may_not(client_for, bob):
-    from reports.exports import can_export_identities, kinds_for
-
-    assert can_export_identities(bob)
+    assert user_can(bob, Cap.EXPORT_IDENTITIES)
     form = client_for(bob).get(URL).context["form"]
     assert "cases_identified" in dict(form.fields["kind"].choices)
     alice = f.AdminFactory(username="alice")
-    assert not can_export_identities(alice)
-    assert kinds_for(alice) == []
+    assert not user_can(alice, Cap.EXPORT_IDENTITIES)
+    assert export_kinds_for(alice) == []
 
 
 # --- Cadres and training --------------------------------------------------------------------------
@@ -318,8 +319,6 @@ def test_the_download_refuses_post(client_for, bob):
 
 
 def test_the_task_builds_a_job_once(bob, cases, media_root):
-    from reports.tasks import build_export_task
-
     job = ExportJob.objects.create(
         requested_by=bob, kind="cases", format="csv", expires_at=timezone.now() + dt.timedelta(days=7)
     )

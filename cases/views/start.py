@@ -1,0 +1,80 @@
+"""The start page of each role after login: what needs their attention among the cases.
+
+``/`` (accounts.views.home) sends each role to its page (accounts.policy.START_PAGES).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from accounts.policy import Cap, requires
+from accounts.selectors import with_capability_q
+from cases.links import report_url
+from cases.models import OPEN_STATUSES
+from cases.selectors import cases_visible_to, queue_counts, status_counts
+from cases.views.lists import case_rows, with_row_data
+from kelurahan.selectors import kelurahan_visible_to
+
+
+@require_GET
+@requires(Cap.HANDLE_CASES)
+def start_petugas(request):
+    """Cases per status in the petugas' area, and the kelurahan where no cadre has a login."""
+    kelurahan = list(
+        kelurahan_visible_to(user=request.user)
+        .annotate(
+            kader_accounts=Count("users", filter=with_capability_q(Cap.ACCOMPANY_CASES, path="users__"))
+        )
+        .order_by("kecamatan__code", "code")
+    )
+    return render(
+        request,
+        "cases/start/petugas.html",
+        {
+            "kelurahan_list": kelurahan,
+            "without_kader": [k for k in kelurahan if not k.kader_accounts],
+            "status_counts": status_counts(user=request.user),
+        },
+    )
+
+
+@require_GET
+@requires(Cap.OWN_CASES)
+def start_kader(request):
+    """A kader's own kelurahan and their latest open cases, phone first."""
+    open_cases = cases_visible_to(user=request.user).filter(status__in=OPEN_STATUSES)
+    latest = with_row_data(open_cases.order_by("-reported_at", "-id"))[:3]
+    return render(
+        request,
+        "cases/start/kader.html",
+        {
+            "kelurahan": request.user.kelurahan,
+            "open_count": open_cases.count(),
+            "latest_cases": case_rows(latest),
+            "report_url": report_url(),
+        },
+    )
+
+
+@require_GET
+@requires(Cap.REVIEW_ESCALATIONS)
+def start_kpad(request):
+    """KPAD's queue at a glance: open, acknowledged and overdue escalations."""
+    escalated = cases_visible_to(user=request.user).filter(escalated_at__isnull=False).count()
+    return render(
+        request,
+        "cases/start/kpad.html",
+        {"escalated_count": escalated, "queue": queue_counts(user=request.user)},
+    )
+
+
+app_name = "start"
+
+urlpatterns = [
+    path("petugas/", start_petugas, name="petugas"),
+    path("kader/", start_kader, name="kader"),
+    path("kpad/", start_kpad, name="kpad"),
+]

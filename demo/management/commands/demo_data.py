@@ -1,0 +1,102 @@
+"""Create SIGAP's demo users and a few dozen demo cases (idempotent); ``--cases N`` adds N more
+synthetic cases for load tests. Synthetic data only, never real people."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils.translation import gettext as _
+
+from accounts import services
+from accounts.models import Role, User
+from board.demo import seed_demo_board
+from cadres.demo import seed_demo_cadres
+from cases import demo as case_demo
+from kelurahan.models import Kelurahan
+from training.demo import seed_demo_training
+
+# username, first name, last name, role, kelurahan code
+DEMO_USERS = (
+    ("admin", "Admin", "SIGAP", Role.ADMIN, None),
+    ("petugas", "Rina", "Petugas", Role.PETUGAS, None),
+    ("kader", "Siti", "Kader", Role.KADER, "61.71.06.1001"),  # Bansir Laut, Pontianak Tenggara
+    ("kader2", "Dewi", "Kader", Role.KADER, "61.71.04.1001"),  # Siantan Hulu, Pontianak Utara
+    ("kpad", "Hendra", "Komisioner", Role.KPAD, None),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo users (password 'sigap-demo') and a few dozen demo cases; --cases N adds N "
+        "more synthetic cases. Refuses when DEBUG is off unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="run even with DEBUG off (never on a production database)"
+        )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            metavar="N",
+            help="add N more synthetic cases with bulk inserts (for load tests)",
+        )
+
+    def handle(self, *args, force: bool, cases: int = 0, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _("Demo data is for development: DEBUG is off. Use --force if this is really a test machine.")
+            )
+        if cases < 0:
+            raise CommandError(_("--cases must be zero or more."))
+        # The demo's escalations notify people; their emails would only flood the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self.create_users()
+            seed_demo_cadres()
+            self.create_cases(extra=cases)
+            seed_demo_training()
+            seed_demo_board()
+
+    @transaction.atomic
+    def create_users(self):
+        password = settings.SIGAP_DEMO_PASSWORD
+        rows = []
+        for username, first, last, role, kelurahan_code in DEMO_USERS:
+            kelurahan = Kelurahan.objects.get(code=kelurahan_code) if kelurahan_code else None
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = services.user_create(
+                    actor=None,
+                    username=username,
+                    password=password,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@sigap.invalid",
+                    kelurahan=kelurahan,
+                )
+                state = _("created")
+            else:
+                state = _("already there")
+            rows.append((username, user.get_role_display(), user.area_label or "—", state))
+        self.stdout.write(_("Demo users (password: %(password)s):") % {"password": password})
+        for username, role, area, state in rows:
+            self.stdout.write(f"  {username:<8} {role:<22} {area:<16} {state}")
+
+    def create_cases(self, *, extra: int) -> None:
+        users = {u.username: u for u in User.objects.filter(username__in=["petugas", "kader", "kader2"])}
+        seeded = case_demo.seed_demo_cases(petugas=users["petugas"], kaders=[users["kader"], users["kader2"]])
+        if seeded:
+            self.stdout.write(_("Demo cases: %(count)d created.") % {"count": seeded})
+        else:
+            self.stdout.write(_("Demo cases: they exist already, none added."))
+        if extra:
+
+            def progress(done: int) -> None:
+                if done % 10000 == 0 or done == extra:
+                    self.stdout.write(
+                        _("Synthetic cases: %(done)d of %(total)d") % {"done": done, "total": extra}
+                    )
+
+            case_demo.bulk_demo_cases(extra, progress=progress)
