@@ -12,11 +12,6 @@ from tests import factories as f
 PASSWORD = "Pontianak-aman-77"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- user_create --------------------------------------------------------------------------------
 
 

@@ -23,11 +23,6 @@ def in_english(client, settings):
         yield
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LIST = reverse("cadres:list")
 
 
