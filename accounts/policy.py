@@ -5,10 +5,11 @@ Two questions, two kinds of answer:
 * "May this user use this feature at all?" -> a capability, checked by
   ``user_can`` and the ``requires`` view decorator. A logged-in user without
   it gets 403; an anonymous one is sent to the login page.
-* "Which records may this user see?" -> a selector that narrows a queryset
-  (``kelurahan_visible_to``, ``users_visible_to`` and, in each app, its own
-  ``*_visible_to`` built on ``area_filter``). A record outside the user's
-  scope is a 404, never a 403, so its existence does not leak.
+* "Which records may this user see?" -> the user's area (``area_filter``), on
+  which each app's selector builds its ``*_visible_to`` (``users_visible_to``
+  in accounts.selectors, ``kelurahan_visible_to`` in kelurahan.selectors, ...).
+  A record outside the user's scope is a 404, never a 403, so its existence
+  does not leak.
 
 Templates and views never test roles by hand; they ask this module.
 """

@@ -1,8 +1,8 @@
 """Forms of KPAD's review: the queue's filters (GET, no identity data) and the review's actions.
 
 Each action form checks what the commissioner typed; the review's own rules (no second
-acknowledgement, nothing after closing) are kept by cases.kpad, whose ValidationErrors the
-views put back on the form with ``action_forms.apply_service_error``.
+acknowledgement, nothing after closing) are kept by cases.kpad_services, whose ValidationErrors
+the views put back on the form with ``action_forms.apply_service_error``.
 """
 
 from __future__ import annotations
