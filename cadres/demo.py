@@ -4,19 +4,26 @@ About 150 cadres of the cohorts 2017, 2018, 2019 and 2022 spread over the 29 kel
 older cohorts with fewer still active (the Dinas' complaint), a few kelurahan left without
 an active cadre, and the demo users ``kader`` and ``kader2`` linked to roster entries in
 their kelurahan. Idempotent: the roster is seeded once; the links are made whenever missing.
+
+``roster_outreach`` is the roster's part of the demo's year (``demo.year`` runs it):
+the active cadres' outreach, reported to the Dinas and entered week by week, some cadres
+falling silent during the year (the inactive-cadre check flags them) and a few coming back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Generator
 
 from django.db import transaction
 from django.utils import timezone
 
+from kelurahan.demo_streets import demo_address
 from kelurahan.models import Kelurahan
 
-from .models import Cadre, CadreActivity, CadreStatus, Sex
+from .models import Cadre, CadreActivity, CadreStatus, Outreach, Sex
+from .services import outreach_log
 
 SEED = 2022
 COHORTS = {2017: 40, 2018: 38, 2019: 36, 2022: 36}
@@ -62,7 +69,7 @@ def _seed_roster() -> int:
             serial += 1
             active = rng.random() < ACTIVE_SHARE[cohort] and k.code not in GAP_CODES
             if active:
-                status, seen = CadreStatus.AKTIF, now - dt.timedelta(days=rng.randint(1, 80))
+                status, seen = CadreStatus.AKTIF, now - dt.timedelta(days=rng.randint(1, 50))
             elif rng.random() < 0.15:
                 status, seen = CadreStatus.BERHENTI, None
             else:
@@ -76,7 +83,7 @@ def _seed_roster() -> int:
                     sex=sex,
                     birth_date=born,
                     phone=f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}",
-                    address=f"Jl. {fake.street_name()} No. {rng.randint(1, 120)}",
+                    address=demo_address(rng, kecamatan_code=k.kecamatan.code),
                     kelurahan=k,
                     cohort=cohort,
                     status=status,
@@ -101,6 +108,64 @@ def _seed_roster() -> int:
         ]
     )
     return len(cadres)
+
+
+OUTREACH_NOTES = {
+    Outreach.Kind.SOSIALISASI: "Sosialisasi pencegahan kekerasan terhadap anak di posyandu.",
+    Outreach.Kind.KUNJUNGAN_RUMAH: "Kunjungan rumah keluarga rentan di lingkungan RT.",
+    Outreach.Kind.PENJANGKAUAN: "Penjangkauan anak putus sekolah bersama ketua RW.",
+}
+
+
+def roster_outreach(
+    *, actor, start: dt.datetime, end: dt.datetime, seed: int = SEED
+) -> Generator[dt.datetime, None, None]:
+    """A story for the demo's year: each Monday the Dinas enters the outreach that cadres
+    without a login reported during the week before (a WhatsApp message, the monthly
+    meeting). Most active cadres keep a rhythm of two to eight weeks all year; one in five
+    falls silent at some point, and a few of those come back months later."""
+    rng = random.Random(seed + 1)  # noqa: S311 - demo data, not security
+    cadres = list(
+        Cadre.objects.filter(user__isnull=True, status=CadreStatus.AKTIF).select_related("kelurahan")
+    )
+    year = (end - start).total_seconds()
+    rhythm: dict[int, tuple[float, dt.datetime | None, dt.datetime | None]] = {}
+    due: dict[int, dt.datetime] = {}
+    for cadre in cadres:
+        interval = rng.uniform(14, 56)
+        silent_from = back_at = None
+        roll = rng.random()
+        if roll < 0.3:
+            silent_from = start + dt.timedelta(seconds=year * rng.uniform(0.05, 0.8))
+            if roll < 0.08:
+                back_at = silent_from + dt.timedelta(days=rng.uniform(100, 160))
+        rhythm[cadre.pk] = (interval, silent_from, back_at)
+        seen = cadre.last_activity_at or start
+        due[cadre.pk] = max(start + dt.timedelta(days=rng.uniform(0, 7)), seen + dt.timedelta(days=interval))
+    monday = timezone.localdate(start) + dt.timedelta(days=7 - timezone.localdate(start).weekday())
+    moment = timezone.make_aware(dt.datetime.combine(monday, dt.time(10, 0)))
+    while True:
+        yield moment
+        for cadre in cadres:
+            interval, silent_from, back_at = rhythm[cadre.pk]
+            while due[cadre.pk] <= moment:
+                happened = due[cadre.pk]
+                due[cadre.pk] = happened + dt.timedelta(days=interval * rng.uniform(0.6, 1.4))
+                if silent_from and silent_from <= happened and not (back_at and happened >= back_at):
+                    continue
+                kind = rng.choice(list(OUTREACH_NOTES))
+                outreach_log(
+                    cadre=cadre,
+                    actor=actor,
+                    kind=kind,
+                    date=timezone.localdate(happened),
+                    kelurahan=cadre.kelurahan,
+                    people_reached=rng.randint(8, 45)
+                    if kind == Outreach.Kind.SOSIALISASI
+                    else rng.randint(1, 6),
+                    note=OUTREACH_NOTES[kind],
+                )
+        moment += dt.timedelta(days=7)
 
 
 def _link_demo_users() -> None:

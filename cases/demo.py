@@ -1,10 +1,10 @@
 """Synthetic cases for the demo and for load tests. Synthetic only: no real case data, ever.
 
-Two generators:
+The synthetic people and case facts shared by the two generators, and the second of them:
 
-* ``seed_demo_cases`` makes a few dozen cases through the real services (intake, status
-  changes, services, referrals, notes, visits), so their timelines and audit rows are real.
-  It is idempotent: it does nothing once any demo case exists.
+* ``demo.year.seed_demo_cases`` lives a year of about a hundred cases through the real
+  services (see there), so their timelines, audit rows and KPAD reviews are real and dated
+  in the past. It is idempotent: it does nothing once any demo case exists.
 * ``bulk_demo_cases`` adds N cases with bulk inserts (100 000 in a few minutes on
   PostgreSQL), still numbering them from ``CaseNumberSequence``: each batch reserves a block
   of numbers for its year with one locked update, inside the batch's transaction, so
@@ -12,7 +12,7 @@ Two generators:
 
 Every demo case's narrative starts with ``DEMO_MARKER`` so demo cases can be told apart.
 Names come from Faker's id_ID locale; NIKs have Pontianak's region code, a plausible birth
-date part and a random serial.
+date part and a random serial; addresses are on real streets of the case's kecamatan.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from kelurahan.demo_streets import demo_address
 from kelurahan.models import Kelurahan
 
 from . import services
@@ -40,11 +41,9 @@ from .models import (
     Perpetrator,
     PlaceType,
     ProtectionCategory,
-    ReferralInstitution,
     Relation,
     Risk,
     SchoolLevel,
-    ServiceType,
     Source,
     Status,
     ViolenceType,
@@ -52,7 +51,6 @@ from .models import (
 from .models import CaseViolence as Violence
 
 DEMO_MARKER = "[Data demo sintetis]"
-SEED_COUNT = 36
 
 VIOLENCE_WEIGHTS = {
     ViolenceType.FISIK: 28,
@@ -135,14 +133,10 @@ class NameBook:
         self.male = list({fake.first_name_male() for _ in range(size)})
         self.female = list({fake.first_name_female() for _ in range(size)})
         self.last = list({fake.last_name() for _ in range(size)})
-        self.streets = list({fake.street_name() for _ in range(size // 4)})
 
     def name(self, rng: random.Random, sex: str) -> str:
         first = rng.choice(self.female if sex == "P" else self.male)
         return f"{first} {rng.choice(self.last)}" if rng.random() < 0.8 else first
-
-    def address(self, rng: random.Random) -> str:
-        return f"Jl. {rng.choice(self.streets)} No. {rng.randint(1, 120)}"
 
 
 def synthetic_nik(rng: random.Random, *, kecamatan_code: str, birth_date: dt.date, sex: str) -> str:
@@ -152,7 +146,9 @@ def synthetic_nik(rng: random.Random, *, kecamatan_code: str, birth_date: dt.dat
     return f"{region}{day:02d}{birth_date:%m%y}{rng.randint(1, 9999):04d}"
 
 
-def _child(rng: random.Random, names: NameBook, *, kecamatan_code: str, on: dt.date) -> services.ChildData:
+def synthetic_child(
+    rng: random.Random, names: NameBook, *, kecamatan_code: str, on: dt.date
+) -> services.ChildData:
     sex = rng.choice("LP")
     age = rng.choices(range(18), weights=[2, 2, 3, 3, 4, 5, 6, 6, 7, 7, 8, 9, 10, 11, 11, 10, 9, 8])[0]
     born = on - dt.timedelta(days=age * 365 + rng.randint(0, 364))
@@ -182,7 +178,7 @@ def _child(rng: random.Random, names: NameBook, *, kecamatan_code: str, on: dt.d
     )
 
 
-def _perpetrators(rng: random.Random) -> list[services.PerpetratorData]:
+def synthetic_perpetrators(rng: random.Random) -> list[services.PerpetratorData]:
     result = []
     for _ in range(rng.choices((0, 1, 2), weights=(20, 65, 15))[0]):
         relation = _pick(rng, RELATION_WEIGHTS)
@@ -193,7 +189,7 @@ def _perpetrators(rng: random.Random) -> list[services.PerpetratorData]:
     return result
 
 
-def _case_fields(rng: random.Random, names: NameBook, *, kelurahan: Kelurahan, on: dt.date) -> dict:
+def case_fields(rng: random.Random, names: NameBook, *, kelurahan: Kelurahan, on: dt.date) -> dict:
     """The case's own fields and its violence types, with the mixes the Dinas sees."""
     prostitution = rng.random() < ONLINE_PROSTITUTION_SHARE
     if prostitution:
@@ -206,7 +202,9 @@ def _case_fields(rng: random.Random, names: NameBook, *, kelurahan: Kelurahan, o
         "violence_types": kinds,
         "incident_date": on - dt.timedelta(days=rng.randint(0, 14)),
         "place_type": place,
-        "address": "" if place == PlaceType.ONLINE else names.address(rng),
+        "address": ""
+        if place == PlaceType.ONLINE
+        else demo_address(rng, kecamatan_code=kelurahan.kecamatan.code),
         "kelurahan": kelurahan,
         "online": prostitution or place == PlaceType.ONLINE,
         "online_prostitution": prostitution,
@@ -221,123 +219,6 @@ def _case_fields(rng: random.Random, names: NameBook, *, kelurahan: Kelurahan, o
 
 def demo_cases_exist() -> bool:
     return Case.objects.filter(narrative__startswith=DEMO_MARKER).exists()
-
-
-# --- A few dozen cases through the real services --------------------------------------------------
-
-
-def _mark_escalated(case: Case, *, at: dt.datetime, actor: User) -> None:
-    # The escalation rules and their service come with the escalation issue; until then the demo
-    # marks cases that rule 1 ("at once") would escalate, so KPAD has something to see.
-    Case.objects.filter(pk=case.pk).update(escalated_at=at)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ESCALATION, at=at, actor=actor)
-
-
-def seed_demo_cases(
-    *, petugas: User, kaders: Sequence[User], count: int = SEED_COUNT, seed: int = 2026
-) -> int:
-    """A few dozen cases over all kelurahan, some by the demo kader, moved along their lifecycle.
-    Does nothing (returns 0) when demo cases exist already."""
-    if demo_cases_exist():
-        return 0
-    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
-    names = NameBook(seed)
-    kelurahan = list(Kelurahan.objects.select_related("kecamatan").order_by("code"))
-    now = timezone.now()
-    moments = sorted(now - dt.timedelta(days=rng.uniform(0.1, 120)) for _ in range(count))
-    plan = []  # (kelurahan, reporter)
-    for i in range(count):
-        if i < 3 * len(kaders):
-            kader = kaders[i % len(kaders)]
-            plan.append((kader.kelurahan, kader))
-        else:
-            plan.append((kelurahan[(i - 3 * len(kaders)) % len(kelurahan)], petugas))
-    rng.shuffle(plan)
-    lifecycle = itertools.cycle(
-        ["dilaporkan", "diverifikasi", "asesmen", "ditangani", "dirujuk", "selesai", "ditutup", "ditangani"]
-    )
-    for (at, (kel, reporter)), target in zip(zip(moments, plan, strict=True), lifecycle, strict=False):
-        fields = _case_fields(rng, names, kelurahan=kel, on=timezone.localdate(at))
-        kinds = fields.pop("violence_types")
-        children = [
-            _child(rng, names, kecamatan_code=kel.kecamatan.code, on=timezone.localdate(at))
-            for _ in range(rng.choices((1, 2, 3), weights=(70, 22, 8))[0])
-        ]
-        with transaction.atomic():
-            case = services.case_create(
-                actor=reporter,
-                violence_types=kinds,
-                children=children,
-                perpetrators=_perpetrators(rng),
-                now=at,
-                source=Source.KADER if reporter.role == Role.KADER else rng.choice([s for s in Source][1:]),
-                reporter_name="" if reporter.role == Role.KADER else names.name(rng, rng.choice("LP")),
-                **fields,
-            )
-            _walk(case, target=target, petugas=petugas, kaders=kaders, rng=rng)
-            if set(kinds) & ESCALATE_AT_ONCE or case.risk == Risk.KRITIS:
-                _mark_escalated(case, at=at + dt.timedelta(minutes=5), actor=petugas)
-    return count
-
-
-def _walk(case: Case, *, target: str, petugas: User, kaders: Sequence[User], rng: random.Random) -> None:
-    """Move a case to `target` through the lifecycle services, with the work each step implies."""
-    today = timezone.localdate()
-    kader = next((k for k in kaders if k.kelurahan_id == case.kelurahan_id), None)
-    if target == Status.DILAPORKAN:
-        if kader and case.reported_by_id == kader.pk:
-            services.case_add_visit(
-                actor=kader,
-                case=case,
-                visit_date=today,
-                note="Kunjungan rumah; keluarga bersedia didampingi.",
-            )
-        return
-    if target == Status.DITUTUP:
-        services.case_change_status(
-            actor=petugas,
-            case=case,
-            to=Status.DITUTUP,
-            closure_reason=ClosureReason.UNFOUNDED,
-            note="Hasil klarifikasi: laporan tidak terbukti.",
-        )
-        return
-    case = services.case_change_status(actor=petugas, case=case, to=Status.DIVERIFIKASI, note="Diverifikasi.")
-    if kader and case.reported_by_id != kader.pk and rng.random() < 0.5:
-        services.case_assign_cadre(actor=petugas, case=case, cadre=kader)
-    if target == Status.DIVERIFIKASI:
-        return
-    case = services.case_change_status(actor=petugas, case=case, to=Status.ASESMEN)
-    services.case_add_note(actor=petugas, case=case, note="Asesmen awal dilakukan bersama psikolog UPTD PPA.")
-    if target == Status.ASESMEN:
-        return
-    services.case_add_service(
-        actor=petugas,
-        case=case,
-        service_type=rng.choice([ServiceType.PSIKOLOGIS, ServiceType.KESEHATAN, ServiceType.PENGADUAN]),
-        provider="UPTD PPA Kota Pontianak",
-        date=today,
-        outcome="Layanan diberikan sesuai rencana.",
-    )
-    if target == Status.DIRUJUK:
-        services.case_refer(
-            actor=petugas,
-            case=case,
-            institution=rng.choice([ReferralInstitution.UNIT_PPA, ReferralInstitution.RSUD]),
-            date=today,
-            reason="Membutuhkan penanganan lanjutan.",
-        )
-        services.case_change_status(actor=petugas, case=case, to=Status.DIRUJUK)
-        return
-    case = services.case_change_status(actor=petugas, case=case, to=Status.DITANGANI)
-    if target == Status.SELESAI:
-        services.case_change_status(
-            actor=petugas,
-            case=case,
-            to=Status.SELESAI,
-            closure_reason=ClosureReason.SERVICES_COMPLETE,
-            note="Layanan tuntas; anak kembali bersekolah.",
-        )
 
 
 # --- N cases with bulk inserts ---------------------------------------------------------------------
@@ -403,7 +284,7 @@ def _insert(moments, *, year, first, rng, names, kelurahan, workers, kaders_by_k
     for i, at in enumerate(moments):
         kel = rng.choice(kelurahan)
         local_day = timezone.localdate(at)
-        fields = _case_fields(rng, names, kelurahan=kel, on=local_day)
+        fields = case_fields(rng, names, kelurahan=kel, on=local_day)
         kinds = fields.pop("violence_types")
         kaders = kaders_by_kelurahan.get(kel.pk)
         by_kader = bool(kaders) and rng.random() < 0.4
@@ -441,11 +322,11 @@ def _insert(moments, *, year, first, rng, names, kelurahan, workers, kaders_by_k
             **fields,
         )
         children = [
-            _child(rng, names, kecamatan_code=kel.kecamatan.code, on=local_day)
+            synthetic_child(rng, names, kecamatan_code=kel.kecamatan.code, on=local_day)
             for _ in range(rng.choices((1, 2, 3), weights=(70, 22, 8))[0])
         ]
         cases.append(case)
-        extras.append((kinds, children, _perpetrators(rng), by_kader))
+        extras.append((kinds, children, synthetic_perpetrators(rng), by_kader))
     Case.objects.bulk_create(cases)
     violences, children, perpetrators, cadres, events = [], [], [], [], []
     for case, (kinds, kids, perps, by_kader) in zip(cases, extras, strict=True):

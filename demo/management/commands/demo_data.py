@@ -1,10 +1,18 @@
-"""Create SIGAP's demo users and a few dozen demo cases (idempotent); ``--cases N`` adds N more
-synthetic cases for load tests. Synthetic data only, never real people."""
+"""Create SIGAP's demo: its users, the cadre roster, the 2022 training and board, and a year of
+cases lived through the services (idempotent); ``--cases N`` adds N more synthetic cases for
+load tests. Synthetic data only, never real people.
 
+The demo's year ends now. Its users and roster were set up a month before the year began, so
+every row carries a believable date: nothing is dated "now" that happened months ago."""
+
+import datetime as dt
+
+import time_machine
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services
@@ -12,6 +20,7 @@ from accounts.models import Role, User
 from board.demo import seed_demo_board
 from cadres.demo import seed_demo_cadres
 from cases import demo as case_demo
+from demo import year
 from kelurahan.models import Kelurahan
 from training.demo import seed_demo_training
 
@@ -27,8 +36,8 @@ DEMO_USERS = (
 
 class Command(BaseCommand):
     help = (
-        "Create the demo users (password 'sigap-demo') and a few dozen demo cases; --cases N adds N "
-        "more synthetic cases. Refuses when DEBUG is off unless --force."
+        "Create the demo users (password 'sigap-demo'), the roster, training and board, and a year of "
+        "demo cases; --cases N adds N more synthetic cases. Refuses when DEBUG is off unless --force."
     )
 
     def add_arguments(self, parser):
@@ -50,13 +59,17 @@ class Command(BaseCommand):
             )
         if cases < 0:
             raise CommandError(_("--cases must be zero or more."))
+        end = timezone.now()
+        set_up = end - dt.timedelta(days=year.YEAR_DAYS + 30)
         # The demo's escalations notify people; their emails would only flood the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            self.create_users()
-            seed_demo_cadres()
-            self.create_cases(extra=cases)
-            seed_demo_training()
-            seed_demo_board()
+            with time_machine.travel(set_up, tick=False):
+                self.create_users()
+                seed_demo_cadres()
+                # The 2022 training and its board, entered as history when SIGAP was set up.
+                seed_demo_training()
+                seed_demo_board()
+            self.create_cases(extra=cases, end=end)
 
     @transaction.atomic
     def create_users(self):
@@ -84,9 +97,20 @@ class Command(BaseCommand):
         for username, role, area, state in rows:
             self.stdout.write(f"  {username:<8} {role:<22} {area:<16} {state}")
 
-    def create_cases(self, *, extra: int) -> None:
-        users = {u.username: u for u in User.objects.filter(username__in=["petugas", "kader", "kader2"])}
-        seeded = case_demo.seed_demo_cases(petugas=users["petugas"], kaders=[users["kader"], users["kader2"]])
+    def create_cases(self, *, extra: int, end: dt.datetime) -> None:
+        users = {
+            u.username: u for u in User.objects.filter(username__in=["petugas", "kader", "kader2", "kpad"])
+        }
+        if not case_demo.demo_cases_exist():
+            self.stdout.write(
+                _("Demo cases: living a year of cases through the services, this takes a while…")
+            )
+        seeded = year.seed_demo_cases(
+            petugas=users["petugas"],
+            kaders=[users["kader"], users["kader2"]],
+            kpad_user=users["kpad"],
+            end=end,
+        )
         if seeded:
             self.stdout.write(_("Demo cases: %(count)d created.") % {"count": seeded})
         else:
