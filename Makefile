@@ -61,7 +61,8 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
-	sed -i 's|//# sourceMappingURL=.*||' static/vendor/bootstrap/*.min.* static/vendor/leaflet/leaflet.js static/vendor/chartjs/chart.umd.min.js
+	# The .map files are not vendored: a file naming its map would fail collectstatic.
+	$(PYTHON) scripts/strip_source_maps.py $$(find static/vendor -name '*.js' -o -name '*.css')
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
