@@ -38,4 +38,6 @@ USER sigap
 RUN python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# The same server as compose's web service: gunicorn.conf.py takes the number of workers
+# (WEB_CONCURRENCY, 3) and the request timeout (GUNICORN_TIMEOUT, 60 s) from the environment.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi"]

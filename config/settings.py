@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "reports",
     "demo",
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that accepts the connection and never answers would otherwise hold a
+    # gunicorn worker until its timeout; libpq gives up after this many seconds (minimum 2).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_CONNECT_TIMEOUT", default=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -161,11 +167,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["config.tasks"]
 # Periodic jobs (celery beat). Each task is thin and idempotent; `expires` drops a run
 # that could not start before the next one is due.
+# How often beat sends the escalation sweep (README "Escalation to KPAD").
+SIGAP_ESCALATION_SWEEP_SECONDS = env.int("SIGAP_ESCALATION_SWEEP_SECONDS", default=15 * 60)
 CELERY_BEAT_SCHEDULE: dict = {
     "escalation-sweep": {
         "task": "cases.tasks.escalation_sweep_task",
-        "schedule": 15 * 60,
-        "options": {"expires": 14 * 60},
+        "schedule": SIGAP_ESCALATION_SWEEP_SECONDS,
+        "options": {"expires": max(1, SIGAP_ESCALATION_SWEEP_SECONDS * 14 // 15)},
     },
     "kpad-reminders": {
         "task": "cases.tasks.kpad_reminders_task",
@@ -275,8 +283,10 @@ SIGAP_ESCALATION_STALLED_DAYS = env.int("SIGAP_ESCALATION_STALLED_DAYS", default
 SIGAP_ESCALATION_REPEAT_MONTHS = env.int("SIGAP_ESCALATION_REPEAT_MONTHS", default=12)
 # KPAD's own response target: acknowledge an escalation within this many days.
 SIGAP_KPAD_ACKNOWLEDGE_DAYS = env.int("SIGAP_KPAD_ACKNOWLEDGE_DAYS", default=3)
-# The address people use to reach SIGAP, for links in emails.
-SIGAP_BASE_URL = env.str("SIGAP_BASE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach SIGAP (https://sigap.pontianak.go.id), for the links in
+# emails and the verification address printed on certificates. Required when DEBUG is off:
+# the system checks (config/checks.py) refuse to migrate or serve without it.
+SIGAP_BASE_URL = env.str("SIGAP_BASE_URL", default="http://127.0.0.1:8000" if DEBUG or TESTING else "")
 SIGAP_DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - the documented demo password, refused when DEBUG is off
 SIGAP_ATTACHMENT_MAX_BYTES = env.int(
     "SIGAP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024

@@ -83,6 +83,7 @@ def worker(redis_url, request, tmp_path, monkeypatch):
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,
         CELERY_RESULT_BACKEND=redis_url,
+        SIGAP_BASE_URL="https://sigap.example.go.id",
         PYTHONUNBUFFERED="1",
     )
     log = log_path.open("wb")
@@ -177,3 +178,24 @@ def test_it_runs_ping_task_in_a_real_worker_over_redis(worker, redis_url):
     log = wait_for_line(worker["log"], f"{result.id}] succeeded", timeout=10)
     assert f"config.ping_task[{result.id}] received" in log
     assert f"{result.id}] succeeded" in log
+
+
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_a_worker_or_beat_without_the_base_url_refuses_to_start(command, tmp_path):
+    # Tasks write the links of emails; a worker without SIGAP_BASE_URL would send broken ones.
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "SIGAP_BASE_URL", "DJANGO_DEBUG")
+    }
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    extra = ["--schedule", str(tmp_path / "schedule")] if command == "beat" else ["--pool=solo"]
+    result = subprocess.run(
+        [str(CELERY), "-A", "config", command, "-l", "info", *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"SIGAP {command} will not start: SIGAP_BASE_URL is not set" in result.stdout + result.stderr

@@ -5,7 +5,9 @@ The compose file is validated by the real compose client when one is installed
 and always parsed with PyYAML for the structure SIGAP relies on.
 """
 
+import json
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -26,6 +28,7 @@ APP_SERVICES = ("web", "worker", "beat")
 COMPOSE_ENV = {
     "DJANGO_SECRET_KEY": "compose-config-test-" + "k" * 40,
     "DJANGO_ALLOWED_HOSTS": "sigap.example.go.id",
+    "SIGAP_BASE_URL": "https://sigap.example.go.id",
     "POSTGRES_PASSWORD": "composeconfigtest",
 }
 
@@ -127,6 +130,7 @@ def test_it_marks_the_secret_key_hosts_and_database_password_as_required(compose
     environment = compose["services"]["web"]["environment"]
     assert environment["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?")
     assert environment["DJANGO_ALLOWED_HOSTS"].startswith("${DJANGO_ALLOWED_HOSTS:?")
+    assert environment["SIGAP_BASE_URL"].startswith("${SIGAP_BASE_URL:?")
     assert "${POSTGRES_PASSWORD:?" in environment["DATABASE_URL"]
     assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
         "${POSTGRES_PASSWORD:?"
@@ -137,9 +141,8 @@ def test_it_migrates_and_collects_static_before_starting_gunicorn_in_web(compose
     command = command_line(compose["services"]["web"])
     assert "python manage.py migrate --noinput" in command
     assert "collectstatic --noinput" in command
-    assert "gunicorn config.wsgi" in command
+    assert "exec gunicorn --config gunicorn.conf.py config.wsgi" in command
     assert command.index("migrate") < command.index("collectstatic") < command.index("gunicorn")
-    assert "0.0.0.0:8000" in command
 
 
 def test_it_runs_a_celery_worker_and_a_celery_beat(compose):
@@ -153,9 +156,11 @@ def test_it_runs_a_celery_worker_and_a_celery_beat(compose):
     assert any(schedule.startswith(mount + "/") for mount in mounts)
 
 
-def test_it_publishes_web_on_port_8000(compose):
+def test_it_publishes_web_on_port_8000_of_the_host_loopback(compose):
     ports = [str(port) for port in compose["services"]["web"]["ports"]]
     assert any(port.endswith(":8000") for port in ports)
+    # On the host's loopback unless the operator says otherwise: the TLS proxy is the way in.
+    assert ports == ["${SIGAP_HTTP_BIND:-127.0.0.1}:${SIGAP_HTTP_PORT:-8000}:8000"]
     assert "ports" not in compose["services"]["postgres"]
     assert "ports" not in compose["services"]["redis"]
 
@@ -180,7 +185,59 @@ def test_it_keeps_data_and_private_media_on_named_volumes(compose):
     assert {"postgres-data", "private-media", "beat-schedule"} <= set(compose["volumes"])
 
 
-# --- the image ---------------------------------------------------------------------
+# --- the image and its web server -------------------------------------------------
+
+
+def dockerfile_cmd() -> list[str]:
+    cmd = [line for line in DOCKERFILE.read_text().splitlines() if line.startswith("CMD ")]
+    assert len(cmd) == 1
+    return json.loads(cmd[0].removeprefix("CMD "))
+
+
+def gunicorn_config(**env: str) -> dict:
+    """gunicorn's own reading of gunicorn.conf.py under this environment (`--print-config`)."""
+    inherited = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("gunicorn")), *dockerfile_cmd()[1:-1], "--print-config", "x:y"],
+        cwd=ROOT,
+        env={**inherited, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,  # it prints the settings, then fails to load the (dummy) app
+    )
+    settings = {}
+    for line in result.stdout.splitlines():
+        name, _, value = line.partition("=")
+        settings[name.strip()] = value.strip()
+    assert "workers" in settings, result.stderr
+    return settings
+
+
+def test_the_image_serves_as_compose_s_web_service():
+    # The Dockerfile's default command is compose's web command without migrate and
+    # collectstatic, so `docker run` gets the same workers and timeout as compose.
+    assert dockerfile_cmd() == ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi"]
+
+
+def test_the_web_server_defaults_to_three_workers_a_60_second_timeout_on_port_8000():
+    config = gunicorn_config()
+    assert config["workers"] == "3"
+    assert config["timeout"] == "60"
+    assert config["bind"] == "['0.0.0.0:8000']"
+    assert config["accesslog"] == "-"
+
+
+def test_the_web_server_takes_workers_timeout_and_address_from_the_environment():
+    config = gunicorn_config(WEB_CONCURRENCY="5", GUNICORN_TIMEOUT="90", GUNICORN_BIND="127.0.0.1:8123")
+    assert (config["workers"], config["timeout"], config["bind"]) == ("5", "90", "['127.0.0.1:8123']")
+    assert gunicorn_config(PORT="9000")["bind"] == "['0.0.0.0:9000']"
+
+
+def test_compose_passes_the_web_server_settings_with_the_same_defaults(compose):
+    environment = compose["services"]["web"]["environment"]
+    assert environment["WEB_CONCURRENCY"] == "${WEB_CONCURRENCY:-3}"
+    assert environment["GUNICORN_TIMEOUT"] == "${GUNICORN_TIMEOUT:-60}"
 
 
 def test_it_builds_from_python_slim_with_the_locked_dependencies_as_a_non_root_user():
@@ -213,6 +270,7 @@ def production_env(**overrides: str) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="sigap.example.go.id",
+        SIGAP_BASE_URL="https://sigap.example.go.id",
     )
     env.update(overrides)
     return env
@@ -257,3 +315,108 @@ def test_it_fails_the_deployment_checks_without_https_redirect():
 def test_it_has_a_migration_for_every_model_change():
     result = manage("makemigrations", "--check", "--dry-run", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_refuses_to_migrate_or_serve_without_the_base_url():
+    env = production_env()
+    del env["SIGAP_BASE_URL"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "sigap.E001" in result.stdout + result.stderr
+    served = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert served.returncode != 0
+    assert "SIGAP_BASE_URL is not set" in served.stderr
+
+
+def test_it_warns_when_the_base_url_is_plain_http_or_another_host():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(SIGAP_BASE_URL="http://elsewhere.example"),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "sigap.W001" in output
+    assert "sigap.W002" in output
+
+
+# --- every setting an operator may need is named -----------------------------------
+
+SETTINGS_FILE = ROOT / "config" / "settings.py"
+ENV_EXAMPLE = ROOT / "docker" / "sigap.env.example"
+# Read by settings.py but deliberately not passed by compose, which sets up what they describe.
+NOT_PASSED_BY_COMPOSE = {
+    "DJANGO_DEBUG": "production runs with DEBUG off",
+    "CELERY_BROKER_URL": "compose runs its own Redis (REDIS_URL)",
+    "CELERY_RESULT_BACKEND": "compose runs its own Redis (REDIS_URL)",
+    "DJANGO_STATIC_ROOT": "the image collects into /app/staticfiles",
+}
+
+
+def settings_read_from_the_environment() -> set[str]:
+    names = set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]+)\"", SETTINGS_FILE.read_text()))
+    assert {"DJANGO_SECRET_KEY", "SIGAP_BASE_URL", "DATABASE_CONNECT_TIMEOUT"} <= names
+    return names
+
+
+def web_server_settings() -> set[str]:
+    return set(
+        re.findall(r"os\.environ\.get\(\s*[\"']([A-Z][A-Z0-9_]+)", (ROOT / "gunicorn.conf.py").read_text())
+    )
+
+
+def test_every_setting_is_in_the_readme_and_the_env_example():
+    readme = (ROOT / "README.md").read_text()
+    example = ENV_EXAMPLE.read_text()
+    names = settings_read_from_the_environment() | web_server_settings()
+    assert sorted(n for n in names if f"`{n}`" not in readme) == [], "add them to the README's tables"
+    assert sorted(n for n in names if n not in example) == [], "add them to docker/sigap.env.example"
+
+
+def test_compose_passes_every_setting_to_the_app(compose):
+    environment = compose["services"]["worker"]["environment"]
+    missing = settings_read_from_the_environment() - set(environment) - set(NOT_PASSED_BY_COMPOSE)
+    assert sorted(missing) == [], "pass them in docker-compose.yml's x-sigap-environment"
+
+
+def test_compose_defaults_are_the_settings_own_defaults(compose):
+    # An optional value compose passes as ${NAME:-default} must mean what leaving it out means.
+    defaults = {}
+    for name, value in compose["services"]["worker"]["environment"].items():
+        match = re.fullmatch(r"\$\{" + name + r":-(.*)\}", str(value))
+        if match:
+            defaults[name] = match.group(1)
+    assert {"SIGAP_ESCALATION_SWEEP_SECONDS", "DATABASE_CONNECT_TIMEOUT", "EMAIL_URL"} <= set(defaults)
+    dump = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps({k: repr(getattr(settings, k)) for k in dir(settings) if k.isupper()}))"
+    )
+    base = production_env(DATABASE_URL="postgres://sigap:x@postgres:5432/sigap")
+
+    def settings_under(env):
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); " + dump],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return json.loads(result.stdout)
+
+    without, with_defaults = settings_under(base), settings_under({**base, **defaults})
+    differences = {
+        k: (without[k], with_defaults.get(k)) for k in without if without[k] != with_defaults.get(k)
+    }
+    assert differences == {}
