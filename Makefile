@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint format messages check-messages lock vendor clean e2e
+.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck
 
 # Create the virtual environment and install the pinned dependencies, once
 # (again only when requirements.lock changes).
@@ -27,6 +27,12 @@ run: setup
 ## make test: the whole suite (browser tests skip without Chromium unless REQUIRE_E2E=1)
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make prodcheck: the production shape without Docker (README "Production"): collectstatic, compose's
+## web, worker and beat commands with DEBUG off, a crawl as every role, /healthz under faults.
+## Needs DATABASE_URL on PostgreSQL (it uses its own database beside it) and redis-server.
+prodcheck: setup
+	$(BIN)/python -m scripts.prodcheck $(PRODCHECK_ARGS)
 
 e2e: setup
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
