@@ -6,6 +6,12 @@ gives, for each line of the file, the raw cells; checking gives the clean rows r
 the header is line 1) and every reason it is bad. Nothing is written here: the import is
 all or nothing, and only a file without any bad line can be committed.
 
+Each clean row is matched to the roster (``match_rows``): by NIK, else by name, date of birth
+and kelurahan, so importing a file again, or a newer version of it, updates the cadres it
+names instead of adding them twice. A row is then "new", "updated" (with the fields that
+change) or "unchanged". A blank optional cell keeps what the roster has: a file without
+phone numbers does not erase them.
+
 A kelurahan may be given by its Kemendagri code, its official name or its everyday
 spelling, ignoring case, spaces and punctuation: "Parit Tokaya", "Parittokaya" and
 "61.71.01.1004" are the same kelurahan.
@@ -17,12 +23,15 @@ import csv
 import datetime as dt
 import io
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.validators import validate_nik
 from kelurahan.models import Kelurahan
@@ -60,8 +69,9 @@ EXAMPLE_ROW = (
 )
 
 SEX_WORDS = {"l": Sex.L, "lakilaki": Sex.L, "pria": Sex.L, "p": Sex.P, "perempuan": Sex.P, "wanita": Sex.P}
+# A blank status is None: a new cadre is then active, a cadre on the roster keeps their status.
 STATUS_WORDS = {
-    "": CadreStatus.AKTIF,
+    "": None,
     "aktif": CadreStatus.AKTIF,
     "tidakaktif": CadreStatus.TIDAK_AKTIF,
     "nonaktif": CadreStatus.TIDAK_AKTIF,
@@ -223,26 +233,31 @@ class BadLine:
 
 @dataclass
 class CheckResult:
-    rows: list[dict] = field(default_factory=list)  # clean rows, JSON-ready
+    rows: list[dict] = field(default_factory=list)  # clean rows, matched to the roster, JSON-ready
     bad: list[BadLine] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.bad
 
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row["action"] == action)
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether committing would write anything (a file imported before changes nothing)."""
+        return any(row["action"] != RowAction.UNCHANGED for row in self.rows)
+
 
 def check_table(table: Table, *, user, today: dt.date | None = None) -> CheckResult:
     """Check every line; return the clean rows and, for each bad line, all its reasons.
 
-    Two queries: the kelurahan, and the NIKs already on the roster."""
+    Three queries: the user's kelurahan, all kelurahan, and the roster's cadres the rows may
+    be (by NIK, or in the rows' kelurahan)."""
     today = today or timezone.localdate()
     index = KelurahanIndex(
         all_kelurahan=Kelurahan.objects.only("id", "code", "name", "common_name"),
         allowed_ids=set(kelurahan_visible_to(user=user).values_list("pk", flat=True)),
-    )
-    niks_in_file = [_text(cells.get("nik")) for _line, cells in table.lines]
-    on_roster = set(
-        Cadre.objects.filter(nik__in=[n for n in niks_in_file if n]).values_list("nik", flat=True)
     )
     first_line_of_nik: dict[str, int] = {}
     result = CheckResult()
@@ -273,8 +288,6 @@ def check_table(table: Table, *, user, today: dt.date | None = None) -> CheckRes
                         _("The same NIK is already on line %(line)d of this file.")
                         % {"line": first_line_of_nik[nik]}
                     )
-                elif nik in on_roster:
-                    reasons.append(_("A cadre with this NIK is already on the roster."))
                 first_line_of_nik.setdefault(nik, line)
         row["nik"] = nik or None
 
@@ -340,8 +353,8 @@ def check_table(table: Table, *, user, today: dt.date | None = None) -> CheckRes
         row["cohort"] = cohort
 
         status_text = _text(cells.get("status"))
-        status = STATUS_WORDS.get(squash(status_text))
-        if status is None:
+        status = STATUS_WORDS.get(squash(status_text), "")
+        if status == "":
             reasons.append(
                 _("Unknown status “%(value)s”: write aktif, tidak aktif or berhenti.")
                 % {"value": status_text}
@@ -352,7 +365,141 @@ def check_table(table: Table, *, user, today: dt.date | None = None) -> CheckRes
             result.bad.append(BadLine(line=line, reasons=reasons))
         else:
             result.rows.append(row)
+    problems = match_rows(result.rows, allowed_ids=index.allowed_ids)
+    if problems:
+        result.bad += [BadLine(line=line, reasons=[reason]) for line, reason in problems.items()]
+        result.bad.sort(key=lambda bad: bad.line)
+        result.rows = [row for row in result.rows if row["line"] not in problems]
     return result
+
+
+# --- Matching rows to the roster -------------------------------------------------------------------
+
+
+class RowAction:
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+ROW_ACTION_LABELS = {
+    RowAction.NEW: gettext_lazy("new"),
+    RowAction.UPDATED: gettext_lazy("updated"),
+    RowAction.UNCHANGED: gettext_lazy("unchanged"),
+}
+# The roster fields a row sets, as the cadre's attributes.
+ROW_FIELDS = ("name", "nik", "sex", "birth_date", "phone", "address", "kelurahan_id", "cohort", "status")
+# Optional cells: blank keeps the roster's value.
+KEEP_WHEN_BLANK = frozenset({"nik", "birth_date", "phone", "address", "status"})
+
+
+def person_key(name: str, kelurahan_id: int | None) -> tuple:
+    """Who a cadre is without a NIK, together with the date of birth: their name (ignoring case
+    and spacing) in their kelurahan."""
+    return (" ".join(name.casefold().split()), kelurahan_id)
+
+
+def _same_person(candidates: list, birth_date: dt.date | None) -> list:
+    """Of the namesakes in a kelurahan, those who can be this row's person: with the same date
+    of birth, else without one; a row without a date of birth can be any of them."""
+    if birth_date is None:
+        return candidates
+    exact = [c for c in candidates if c.birth_date == birth_date]
+    return exact or [c for c in candidates if c.birth_date is None]
+
+
+def row_values(row: dict) -> dict:
+    """A checked row's values as the cadre's attributes; blank optional cells left out."""
+    values = {}
+    for name in ROW_FIELDS:
+        value = row.get(name)
+        if name == "birth_date" and value:
+            value = dt.date.fromisoformat(value)
+        if name in KEEP_WHEN_BLANK and value in (None, ""):
+            continue
+        values[name] = value
+    return values
+
+
+def changed_fields(cadre: Cadre, row: dict) -> list[str]:
+    return [name for name, value in row_values(row).items() if getattr(cadre, name) != value]
+
+
+def field_label(name: str) -> str:
+    return str(Cadre._meta.get_field(name.removesuffix("_id")).verbose_name)
+
+
+def match_rows(rows: list[dict], *, allowed_ids: set[int], lock: bool = False) -> dict[int, str]:
+    """Find the roster's cadre behind each checked row and say what importing it does.
+
+    Sets each row's ``action`` (RowAction), ``cadre_id`` and ``changes`` (field names). A row
+    with a NIK is the cadre with that NIK; failing that, and for a row without one, the cadre
+    of the same name and kelurahan with the same date of birth (a blank date of birth on
+    either side does not tell people apart; a cadre with another NIK is someone else).
+    Returns, by line, why a row cannot be imported: the cadre is outside the user's area,
+    several cadres fit, or another row of the file is the same cadre.
+
+    One query (``lock``: and locks the rows it reads, for the commit)."""
+    niks = {row["nik"] for row in rows if row.get("nik")}
+    kelurahan_ids = {row["kelurahan_id"] for row in rows}
+    roster = Cadre.objects.filter(Q(nik__in=niks) | Q(kelurahan_id__in=kelurahan_ids))
+    if lock:
+        roster = roster.select_for_update()
+    by_nik: dict[str, Cadre] = {}
+    by_person: dict[tuple, list[Cadre]] = defaultdict(list)
+    for cadre in roster:
+        if cadre.nik:
+            by_nik[cadre.nik] = cadre
+        by_person[person_key(cadre.name, cadre.kelurahan_id)].append(cadre)
+
+    problems: dict[int, str] = {}
+    line_of_cadre: dict[int, int] = {}
+    new_people: dict[tuple, list[tuple[dt.date | None, int, str | None]]] = defaultdict(list)
+    for row in rows:
+        line = row["line"]
+        birth_date = dt.date.fromisoformat(row["birth_date"]) if row.get("birth_date") else None
+        key = person_key(row["name"], row["kelurahan_id"])
+        cadre = by_nik.get(row["nik"]) if row.get("nik") else None
+        if cadre is None:
+            namesakes = [c for c in by_person.get(key, []) if not (row.get("nik") and c.nik)]
+            candidates = _same_person(namesakes, birth_date)
+            if len(candidates) > 1:
+                problems[line] = _(
+                    "Several cadres on the roster have this name in this kelurahan: add the NIK "
+                    "or the date of birth to say which one this is."
+                )
+                continue
+            cadre = candidates[0] if candidates else None
+        if cadre is not None and cadre.kelurahan_id not in allowed_ids:
+            problems[line] = _("A cadre with this NIK is on the roster of a kelurahan outside your area.")
+            continue
+        if cadre is None:
+            earlier = [
+                other_line
+                for other_birth, other_line, other_nik in new_people[key]
+                if not (row.get("nik") and other_nik)
+                and (birth_date is None or other_birth is None or other_birth == birth_date)
+            ]
+            if earlier:
+                problems[line] = _(
+                    "The same cadre (name, date of birth and kelurahan) is already on line %(line)d "
+                    "of this file."
+                ) % {"line": earlier[0]}
+                continue
+            new_people[key].append((birth_date, line, row.get("nik")))
+            row.update(action=RowAction.NEW, cadre_id=None, changes=[])
+            continue
+        if cadre.pk in line_of_cadre:
+            problems[line] = _("This row is the same cadre as line %(line)d of this file.") % {
+                "line": line_of_cadre[cadre.pk]
+            }
+            continue
+        line_of_cadre[cadre.pk] = line
+        changes = changed_fields(cadre, row)
+        row.update(
+            action=RowAction.UPDATED if changes else RowAction.UNCHANGED, cadre_id=cadre.pk, changes=changes
+        )
+    return problems
 
 
 # --- The template ---------------------------------------------------------------------------------

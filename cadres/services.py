@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,8 +24,10 @@ from accounts.policy import Cap, bound_to_kelurahan
 from accounts.selectors import users_covering
 from accounts.services import AuditTarget, audit_record, notify, user_create, user_update
 from core.time import at_local_time, local_date
+from kelurahan.selectors import kelurahan_visible_to
 
-from .models import Cadre, CadreActivity, Outreach
+from .importer import RowAction, match_rows, row_values
+from .models import Cadre, CadreActivity, CadreStatus, Outreach
 from .selectors import cadre_of_login
 
 
@@ -325,41 +327,103 @@ def cadre_create_login(*, actor, cadre: Cadre, username: str, password: str, ip:
     return user
 
 
+@dataclass
+class ImportResult:
+    created: list[Cadre]
+    updated: list[Cadre]
+    unchanged: int
+
+
+# pg_advisory_xact_lock key taken by every roster import ("SIGAPROS").
+IMPORT_LOCK_KEY = 0x5349_4741_5052_4F53
+
+
 @transaction.atomic
-def cadre_import(*, actor, rows: list[dict], ip: str | None = None, file_type: str = "") -> list[Cadre]:
-    """Put checked rows (from cadres.importer.check_table) on the roster: all of them or none."""
-    niks = [r["nik"] for r in rows if r.get("nik")]
-    taken = set(Cadre.objects.select_for_update().filter(nik__in=niks).values_list("nik", flat=True))
-    if taken:
-        raise ImportConflict(sorted(r["line"] for r in rows if r.get("nik") in taken))
-    cadres = [
-        Cadre(
-            name=r["name"],
-            nik=r["nik"] or None,
-            sex=r["sex"],
-            birth_date=dt.date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
-            phone=r.get("phone", ""),
-            address=r.get("address", ""),
-            kelurahan_id=r["kelurahan_id"],
-            cohort=r["cohort"],
-            status=r["status"],
-        )
-        for r in rows
-    ]
+def cadre_import(*, actor, rows: list[dict], ip: str | None = None, file_type: str = "") -> ImportResult:
+    """Put checked rows (from cadres.importer.check_table) on the roster: all of them or none.
+
+    The rows are matched to the roster again, under lock, and must still be what the preview
+    said (the same cadre, or new); otherwise ImportConflict names the lines. Imports run one
+    at a time (an advisory lock on PostgreSQL), so the same file sent twice at once, or a
+    double tap on the button, updates once and adds nobody twice. New cadres are created, the
+    fields of updated ones set (a login follows its cadre's kelurahan), unchanged ones left
+    alone. Each updated cadre gets an audit row naming the changed fields; the import gets one."""
+    _lock_roster_imports()
+    allowed = set(kelurahan_visible_to(user=actor).values_list("pk", flat=True))
+    fresh = [{k: v for k, v in row.items() if k not in ("action", "cadre_id", "changes")} for row in rows]
+    problems = match_rows(fresh, allowed_ids=allowed, lock=True)
+    moved = sorted(
+        old["line"]
+        for old, new in zip(rows, fresh, strict=True)
+        if old["line"] in problems or new.get("cadre_id") != old.get("cadre_id")
+    )
+    if moved:
+        raise ImportConflict(moved)
+    new_rows = [row for row in fresh if row["action"] == RowAction.NEW]
+    changed_rows = [row for row in fresh if row["action"] == RowAction.UPDATED]
     try:
         with transaction.atomic():
-            created = Cadre.objects.bulk_create(cadres)
-    except IntegrityError as exc:  # a NIK added by someone else at this very moment
+            created = Cadre.objects.bulk_create(
+                [Cadre(**{"status": CadreStatus.AKTIF, **row_values(row)}) for row in new_rows]
+            )
+            updated = _import_updates(actor=actor, rows=changed_rows, ip=ip)
+    except IntegrityError as exc:  # a NIK put on the roster by a form at this very moment
         raise ImportConflict([]) from exc
-    ids = [c.pk for c in created if c.pk is not None]
     audit_record(
         actor=actor,
         action="cadre.import",
         target=ROSTER,
         ip=ip,
-        details={"count": len(created), "file_type": file_type, "ids": ids},
+        details={
+            "created": len(created),
+            "updated": len(updated),
+            "unchanged": len(fresh) - len(created) - len(updated),
+            "file_type": file_type,
+            "ids": [c.pk for c in created],
+        },
     )
-    return created
+    return ImportResult(created=created, updated=updated, unchanged=len(fresh) - len(created) - len(updated))
+
+
+def _lock_roster_imports() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+
+
+def _import_updates(*, actor, rows: list[dict], ip: str | None) -> list[Cadre]:
+    if not rows:
+        return []
+    cadres = Cadre.objects.select_related("user").in_bulk([row["cadre_id"] for row in rows])
+    now = timezone.now()
+    changed, fields, audits = [], {"updated_at"}, []
+    for row in rows:
+        cadre = cadres[row["cadre_id"]]
+        values = row_values(row)
+        for name in row["changes"]:
+            setattr(cadre, name, values[name])
+        cadre.updated_at = now
+        fields.update(row["changes"])
+        changed.append(cadre)
+        audits.append(
+            AuditEvent(
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                action="cadre.update",
+                target_type=Cadre._meta.label_lower,
+                target_id=str(cadre.pk),
+                ip_address=ip,
+                details={
+                    "fields": sorted(name.removesuffix("_id") for name in row["changes"]),
+                    "source": "import",
+                },
+            )
+        )
+    Cadre.objects.bulk_update(changed, sorted(fields))
+    for cadre in changed:
+        if cadre.user_id and bound_to_kelurahan(cadre.user) and cadre.user.kelurahan_id != cadre.kelurahan_id:
+            user_update(actor=actor, user=cadre.user, ip=ip, kelurahan=cadre.kelurahan)
+    AuditEvent.objects.bulk_create(audits)
+    return changed
 
 
 def cadre_record_export(*, actor, count: int, filters: dict, ip: str | None = None) -> None:

@@ -6,9 +6,11 @@ Every page needs Cap.MANAGE_CADRES (403 otherwise) and loads cadres through
 cadres.services, which write the audit rows.
 
 Import: the uploaded file is read and checked at once; the preview lists every bad line with
-its reasons. Only a file without bad lines can be committed: its checked rows are kept in the
-session under a random token (the client sends back only the token, never the rows), and the
-commit puts all of them on the roster in one transaction, or none.
+its reasons and says of every good one whether it is new, updates a cadre on the roster (and
+which fields) or changes nothing. Only a file without bad lines, and with something to change,
+can be committed: its checked rows are kept in the session under a random token (the client
+sends back only the token, never the rows), and the commit writes all of them in one
+transaction, or none.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from kelurahan.selectors import kelurahan_visible_to
 
 from .. import importer, selectors, services
 from ..forms import CadreFilterForm, CadreForm, CadreLoginForm, ImportUploadForm
+from ..models import CadreStatus
 
 PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "cadre_imports"
@@ -195,15 +198,30 @@ def roster_import(request):
                 checked=True,
                 bad=result.bad,
                 good_count=len(result.rows),
-                good_rows=result.rows,
+                good_rows=[_preview_row(row) for row in result.rows],
+                new_count=result.count(importer.RowAction.NEW),
+                updated_count=result.count(importer.RowAction.UPDATED),
+                unchanged_count=result.count(importer.RowAction.UNCHANGED),
                 line_count=len(table.lines),
                 file_name=uploaded.name,
             )
-            if result.ok:
+            # A file already on the roster as it is leaves nothing to commit.
+            if result.ok and result.has_changes:
                 context["token"] = _keep_import(request, result.rows, file_type)
         form = ImportUploadForm()  # a fresh upload field to send the corrected file
         context["form"] = form
     return render(request, "cadres/roster/import.html", context)
+
+
+def _preview_row(row: dict) -> dict:
+    """What the preview shows of a checked row: what importing it does, and to which fields."""
+    status = row.get("status")
+    return {
+        **row,
+        "action_label": importer.ROW_ACTION_LABELS[row["action"]],
+        "changed_labels": [importer.field_label(name) for name in row["changes"]],
+        "status_label": CadreStatus(status).label if status else "",
+    }
 
 
 @require_POST
@@ -216,14 +234,14 @@ def roster_import_commit(request):
         messages.error(request, _("This upload is no longer available. Upload the file again."))
         return redirect("cadres:import")
     try:
-        created = services.cadre_import(
+        result = services.cadre_import(
             actor=request.user, rows=upload["rows"], ip=client_ip(request), file_type=upload["file_type"]
         )
     except services.ImportConflict as exc:
         messages.error(
             request,
             _(
-                "Nothing was imported: meanwhile a cadre with the same NIK was put on the roster "
+                "Nothing was imported: meanwhile the roster changed for some rows of the file "
                 "(lines: %(lines)s). Upload the file again to see the details."
             )
             % {"lines": ", ".join(str(n) for n in exc.lines) or "?"},
@@ -231,15 +249,26 @@ def roster_import_commit(request):
         return redirect("cadres:import")
     del kept[token]
     request.session[IMPORT_SESSION_KEY] = kept
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d cadre has been added to the roster.",
-            "%(count)d cadres have been added to the roster.",
-            len(created),
+    if result.created:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d cadre has been added to the roster.",
+                "%(count)d cadres have been added to the roster.",
+                len(result.created),
+            )
+            % {"count": len(result.created)},
         )
-        % {"count": len(created)},
-    )
+    if result.updated:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d cadre on the roster has been updated.",
+                "%(count)d cadres on the roster have been updated.",
+                len(result.updated),
+            )
+            % {"count": len(result.updated)},
+        )
     return redirect("cadres:list")
 
 

@@ -97,3 +97,31 @@ def test_a_petugas_imports_a_roster_with_errors_fixes_it_and_commits(new_page):
         expect(table.get_by_role("link", name=name)).to_be_visible()
     assert Cadre.objects.count() == 4
     assert Cadre.objects.get(name="Budi Santoso").kelurahan.code == "61.71.01.1004"
+
+    # The same file again: every row is on the roster already; nothing to commit.
+    page.goto("/kader/impor/")
+    fixed = rows(kelurahan_3="Parit Tokaya", cohort_5="2022")
+    page.locator("[name=file]").set_input_files(roster_csv(fixed))
+    page.get_by_test_id("upload").click()
+    actions = page.get_by_test_id("row-action")
+    expect(actions).to_have_count(4)
+    for i in range(4):
+        expect(actions.nth(i)).to_have_text("tidak berubah")
+    expect(page.get_by_test_id("nothing-to-import")).to_be_visible()
+    expect(page.get_by_test_id("commit")).to_have_count(0)
+
+    # A new phone number for one cadre and a new cadre: "diperbarui" and "baru".
+    fixed[0][4] = "081299990000"
+    fixed.append(["Eka Putri", "", "P", "", "", "", "Bansir Laut", "2022", ""])
+    page.locator("[name=file]").set_input_files(roster_csv(fixed))
+    page.get_by_test_id("upload").click()
+    first = page.locator('[data-testid=good-row][data-line="2"]')
+    expect(first.get_by_test_id("row-action")).to_have_text("diperbarui")
+    expect(first.get_by_test_id("changed-fields")).to_have_text("telepon (WhatsApp)")
+    expect(page.locator('[data-testid=good-row][data-line="6"]').get_by_test_id("row-action")).to_have_text(
+        "baru"
+    )
+    page.get_by_test_id("commit").click()
+    expect(page).to_have_url(f"{page.url.split('/kader/')[0]}/kader/")
+    assert Cadre.objects.count() == 5
+    assert Cadre.objects.get(name="Ayu Lestari").phone == "081299990000"
