@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import User
+from .policy import Cap, Role, area_for_role, role_can
 
 
 def _kelurahan_label(kelurahan) -> str:
@@ -39,11 +40,11 @@ class UserForm(forms.ModelForm):
         cleaned = super().clean()
         # The area follows the role: drop an area field that the chosen role does not use,
         # so that a value left in a hidden field does not block the save.
-        role = cleaned.get("role")
-        if role != Role.KADER:
-            cleaned["kelurahan"] = None
-        if role != Role.PETUGAS:
-            cleaned["kecamatan"] = None
+        cleaned.update(
+            area_for_role(
+                cleaned.get("role"), kelurahan=cleaned.get("kelurahan"), kecamatan=cleaned.get("kecamatan")
+            )
+        )
         return cleaned
 
 
@@ -89,7 +90,7 @@ class UserEditForm(UserForm):
     def clean(self):
         cleaned = super().clean()
         if self.actor is not None and self.instance.pk == self.actor.pk:
-            if cleaned.get("role") != Role.ADMIN:
+            if not role_can(cleaned.get("role"), Cap.MANAGE_USERS):
                 self.add_error("role", _("You cannot take the administrator role from yourself."))
             if cleaned.get("is_active") is False:
                 self.add_error("is_active", _("You cannot deactivate your own account."))

@@ -3,12 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    PETUGAS = "petugas", _("Staff (petugas)")
-    KADER = "kader", _("Cadre (kader)")
-    KPAD = "kpad", _("KPAD commissioner")
+from .policy import Role, area_errors, user_area_constraints
 
 
 class SigapUserManager(UserManager):
@@ -47,33 +42,14 @@ class User(AbstractUser):
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(role="kader") | models.Q(kelurahan__isnull=False),
-                name="user_kader_has_kelurahan",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(role="kader") | models.Q(kelurahan__isnull=True),
-                name="user_only_kader_has_kelurahan",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(role="petugas") | models.Q(kecamatan__isnull=True),
-                name="user_only_petugas_has_kecamatan",
-            ),
-        ]
+        constraints = user_area_constraints()
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
     def clean(self):
         super().clean()
-        errors = {}
-        if self.role == Role.KADER and not self.kelurahan_id:
-            errors["kelurahan"] = _("A cadre must be bound to a kelurahan.")
-        if self.role != Role.KADER and self.kelurahan_id:
-            errors["kelurahan"] = _("Only a cadre is bound to a kelurahan.")
-        if self.role != Role.PETUGAS and self.kecamatan_id:
-            errors["kecamatan"] = _("Only staff can be limited to a kecamatan.")
+        errors = area_errors(self.role, kelurahan_id=self.kelurahan_id, kecamatan_id=self.kecamatan_id)
         if errors:
             raise ValidationError(errors)
 

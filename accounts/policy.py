@@ -22,12 +22,20 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+
+class Role(models.TextChoices):
+    """The one role each user has. What a role may do is below; nothing else compares roles."""
+
+    ADMIN = "admin", _("Administrator")
+    PETUGAS = "petugas", _("Staff (petugas)")
+    KADER = "kader", _("Cadre (kader)")
+    KPAD = "kpad", _("KPAD commissioner")
 
 
 class Cap:
@@ -91,6 +99,16 @@ def user_can(user, capability: str) -> bool:
 def roles_with(capability: str) -> list[str]:
     """The roles whose users have this capability."""
     return [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
+
+
+def role_can(role: str, capability: str) -> bool:
+    """Whether users of this role have the capability (for a role being chosen, before it is saved)."""
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def uses_django_admin(role: str) -> bool:
+    """Django's own admin (is_staff) is for those who keep the accounts."""
+    return role_can(role, Cap.MANAGE_USERS)
 
 
 def start_url_for(user) -> str:
@@ -180,6 +198,53 @@ def area_kind(role: str) -> str | None:
 def bound_to_kelurahan(user) -> bool:
     """Whether this user's area is one kelurahan (a kader's login follows the cadre's kelurahan)."""
     return area_kind(user.role) == Area.KELURAHAN
+
+
+def area_for_role(role: str, *, kelurahan=None, kecamatan=None) -> dict:
+    """The area fields a user of this role keeps: a kelurahan only for a kader, a kecamatan only
+    for a petugas; the other is emptied, so a value left in a hidden field does no harm."""
+    kind = area_kind(role)
+    return {
+        "kelurahan": kelurahan if kind == Area.KELURAHAN else None,
+        "kecamatan": kecamatan if kind == Area.KECAMATAN else None,
+    }
+
+
+def area_errors(role: str, *, kelurahan_id, kecamatan_id) -> dict:
+    """What is wrong with a user's area for their role: {field: message}; empty when right."""
+    kind = area_kind(role)
+    errors = {}
+    if role in AREA_REQUIRED and kind == Area.KELURAHAN and not kelurahan_id:
+        errors["kelurahan"] = _("A cadre must be bound to a kelurahan.")
+    if kind != Area.KELURAHAN and kelurahan_id:
+        errors["kelurahan"] = _("Only a cadre is bound to a kelurahan.")
+    if kind != Area.KECAMATAN and kecamatan_id:
+        errors["kecamatan"] = _("Only staff can be limited to a kecamatan.")
+    return errors
+
+
+def user_area_constraints() -> list[models.CheckConstraint]:
+    """The database's own guard of the areas above (accounts.User's Meta)."""
+    return [
+        models.CheckConstraint(
+            condition=~Q(role=Role.KADER) | Q(kelurahan__isnull=False), name="user_kader_has_kelurahan"
+        ),
+        models.CheckConstraint(
+            condition=Q(role=Role.KADER) | Q(kelurahan__isnull=True), name="user_only_kader_has_kelurahan"
+        ),
+        models.CheckConstraint(
+            condition=Q(role=Role.PETUGAS) | Q(kecamatan__isnull=True), name="user_only_petugas_has_kecamatan"
+        ),
+    ]
+
+
+def report_area_filter(user, *, kelurahan_path: str) -> Q | None:
+    """Where a user may report a case. Those who see cases by area (a petugas limited to a
+    kecamatan) report within it, so the case they report is one they can open; a kader sees
+    the cases they report wherever they are, so reports anywhere."""
+    if user_can(user, Cap.HANDLE_CASES):
+        return area_filter(user, kelurahan_path=kelurahan_path)
+    return None
 
 
 def area_filter(user, *, kelurahan_path: str) -> Q | None:

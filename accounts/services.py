@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditEvent, Notification, Role, User
+from .models import AuditEvent, Notification, User
+from .policy import Cap, area_for_role, role_can, uses_django_admin
 from .tasks import send_notification_emails_task
 
 
@@ -84,9 +85,8 @@ def user_create(
         email=email,
         phone=phone,
         role=role,
-        kelurahan=kelurahan if role == Role.KADER else None,
-        kecamatan=kecamatan if role == Role.PETUGAS else None,
-        is_staff=role == Role.ADMIN,
+        **area_for_role(role, kelurahan=kelurahan, kecamatan=kecamatan),
+        is_staff=uses_django_admin(role),
         is_superuser=False,
     )
     user.set_password(password)
@@ -103,7 +103,7 @@ def user_update(*, actor: User, user: User, ip: str | None = None, **changes) ->
         raise TypeError(f"user_update() got unexpected fields {sorted(unknown)}")
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.pk == actor.pk and (
-        changes.get("role", user.role) != Role.ADMIN or changes.get("is_active") is False
+        not role_can(changes.get("role", user.role), Cap.MANAGE_USERS) or changes.get("is_active") is False
     ):
         # An admin locking themselves out would leave nobody to manage accounts.
         raise PermissionError("An administrator cannot demote or deactivate themselves.")
@@ -113,12 +113,9 @@ def user_update(*, actor: User, user: User, ip: str | None = None, **changes) ->
     plain_before = {k: getattr(user, k) for k in plain}
     for name, value in changes.items():
         setattr(user, name, value)
-    # The area follows the role: a kelurahan only for a kader, a kecamatan only for a petugas.
-    if user.role != Role.KADER:
-        user.kelurahan = None
-    if user.role != Role.PETUGAS:
-        user.kecamatan = None
-    user.is_staff = user.role == Role.ADMIN
+    area = area_for_role(user.role, kelurahan=user.kelurahan, kecamatan=user.kecamatan)
+    user.kelurahan, user.kecamatan = area["kelurahan"], area["kecamatan"]
+    user.is_staff = uses_django_admin(user.role)
     user.full_clean()
     user.save()
     after = _describe(user)

@@ -5,7 +5,8 @@ Synthetic holders from the demo roster only. Idempotent.
 
 from __future__ import annotations
 
-from accounts.models import Role, User
+from accounts.policy import Cap
+from accounts.selectors import users_with_capability
 from cadres.models import Cadre
 
 from . import services
@@ -19,7 +20,7 @@ def seed_demo_board() -> None:
     """
     if BoardTerm.objects.filter(start_year=2022).exists():
         return
-    actor = User.objects.filter(role=Role.PETUGAS, is_active=True).order_by("pk").first()
+    actor = users_with_capability(Cap.MANAGE_CADRES).order_by("pk").first()
     if actor is None or not Cadre.objects.exists():
         return
     term = services.board_term_create(actor=actor, start_year=2022, end_year=2025)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role
 from accounts.policy import Cap, area_filter, user_can
 from kelurahan.selectors import kelurahan_visible_to
 
@@ -35,9 +34,7 @@ STOPPED_Q = Q(status=CadreStatus.BERHENTI)
 def cadres_visible_to(*, user) -> QuerySet[Cadre]:
     """Petugas: every cadre (or their kecamatan's); everyone else: none."""
     qs = Cadre.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.role == Role.PETUGAS and user_can(user, Cap.MANAGE_CADRES):
+    if user_can(user, Cap.MANAGE_CADRES):
         area = area_filter(user, kelurahan_path="kelurahan")
         return qs.filter(area) if area is not None else qs
     return qs.none()

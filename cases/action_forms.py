@@ -10,13 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case as Conditional
-from django.db.models import IntegerField, Q, Value, When
+from django.db.models import IntegerField, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
-from accounts.policy import area_filter
+from accounts.models import User
+from accounts.policy import Cap, area_filter, user_can
+from accounts.selectors import users_covering, users_with_capability
 
 from . import attachments
 from .models import Attachment, Case, ClosureReason, Referral, ReferralStatus, Service, Status
@@ -43,10 +44,8 @@ def _not_in_future(value):
 
 def case_workers_for(case: Case):
     """Active staff who can see this case: city-wide ones and those of the case's kecamatan."""
-    return (
-        User.objects.filter(role=Role.PETUGAS, is_active=True)
-        .filter(Q(kecamatan__isnull=True) | Q(kecamatan_id=case.kelurahan.kecamatan_id))
-        .order_by("first_name", "last_name", "username")
+    return users_covering(Cap.HANDLE_CASES, kecamatan_ids=[case.kelurahan.kecamatan_id]).order_by(
+        "first_name", "last_name", "username"
     )
 
 
@@ -54,7 +53,7 @@ def cadres_for(case: Case, actor=None):
     """Active cadres not yet on the case, those of the case's kelurahan first. A petugas
     limited to a kecamatan picks only among that kecamatan's cadres: an accompanying cadre
     sees the child's identity, so the choice stays within the petugas' own area."""
-    qs = User.objects.filter(role=Role.KADER, is_active=True)
+    qs = users_with_capability(Cap.ACCOMPANY_CASES)
     area = area_filter(actor, kelurahan_path="kelurahan") if actor is not None else None
     if area is not None:
         qs = qs.filter(area)
@@ -74,7 +73,7 @@ def cadres_for(case: Case, actor=None):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        if obj.role == Role.KADER and obj.kelurahan_id:
+        if obj.kelurahan_id:  # a kader: where they serve
             return f"{obj} — {obj.kelurahan}"
         return str(obj)
 
@@ -125,7 +124,7 @@ class StatusForm(forms.Form):
         if Status.DIVERIFIKASI in targets:
             field = self.fields["case_worker"]
             field.queryset = case_workers_for(case)
-            field.initial = case.case_worker_id or (actor.pk if actor.role == Role.PETUGAS else None)
+            field.initial = case.case_worker_id or (actor.pk if user_can(actor, Cap.HANDLE_CASES) else None)
         else:
             del self.fields["case_worker"]
 

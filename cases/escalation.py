@@ -40,6 +40,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import AuditEvent, Role, User
+from accounts.policy import Cap
+from accounts.selectors import users_with_capability
 from accounts.services import audit_record, notify
 
 from .links import case_url
@@ -232,7 +234,7 @@ def _announce(escalations: list[Escalation], *, actor: User, now: dt.datetime, i
             )
         CaseEvent.objects.bulk_create(events)
         AuditEvent.objects.bulk_create(audits)
-        kpad = list(User.objects.filter(role=Role.KPAD, is_active=True))
+        kpad = list(users_with_capability(Cap.REVIEW_ESCALATIONS))
         for e in escalations:
             case = cases[e.case_id]
             users = [*kpad, *([case.case_worker] if case.case_worker_id else [])]

@@ -22,8 +22,10 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import Cap, user_can
 from core.validators import validate_nik, validate_not_future
 from kelurahan.models import Kelurahan
+from kelurahan.selectors import kelurahan_for_report
 
 from . import services, validators
 from .models import Case, Child, Perpetrator, Source, ViolenceType
@@ -111,11 +113,11 @@ class CaseForm(forms.ModelForm):
         elif user is not None:
             if user.kelurahan_id:
                 initial.setdefault("kelurahan", user.kelurahan_id)
-            if user.role == "kader":
+            if user_can(user, Cap.ACCOMPANY_CASES):
                 initial.setdefault("source", Source.KADER)
         super().__init__(*args, **kwargs)
         self.fields["kelurahan"] = KelurahanChoiceField(
-            queryset=Kelurahan.objects.select_related("kecamatan").order_by("common_name"),
+            queryset=kelurahan_for_report(user=user).order_by("common_name"),
             label=Case._meta.get_field("kelurahan").verbose_name.capitalize(),
             initial=self.fields["kelurahan"].initial,
         )

@@ -14,7 +14,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.policy import Cap
+from accounts.selectors import users_with_capability
 from kelurahan.models import Kecamatan
 from kelurahan.selectors import kelurahan_visible_to
 
@@ -67,7 +69,7 @@ class CaseFilterForm(forms.Form):
         self.fields["kecamatan"].queryset = Kecamatan.objects.filter(
             pk__in=kelurahan.values("kecamatan")
         ).order_by("common_name")
-        self.fields["worker"].queryset = User.objects.filter(role=Role.PETUGAS, is_active=True).order_by(
+        self.fields["worker"].queryset = users_with_capability(Cap.HANDLE_CASES).order_by(
             "first_name", "last_name", "username"
         )
         for name in ("kecamatan", "kelurahan", "worker"):

@@ -16,7 +16,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role
 from accounts.policy import Cap, area_filter, user_can
 
 from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Escalation, Status
@@ -26,15 +25,13 @@ def cases_visible_to(*, user) -> QuerySet[Case]:
     """Petugas: every case (or their kecamatan's); kader: the cases they reported or
     accompany; KPAD: cases escalated to KPAD; admin and anyone else: none."""
     qs = Case.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.role == Role.PETUGAS:
+    if user_can(user, Cap.HANDLE_CASES):
         area = area_filter(user, kelurahan_path="kelurahan")
         return qs.filter(area) if area is not None else qs
-    if user.role == Role.KADER:
+    if user_can(user, Cap.OWN_CASES):
         accompanies = CaseCadre.objects.filter(case=OuterRef("pk"), user=user)
         return qs.filter(Q(reported_by=user) | Q(Exists(accompanies)))
-    if user.role == Role.KPAD:
+    if user_can(user, Cap.VIEW_ESCALATED_CASES):
         return qs.filter(escalated_at__isnull=False)
     return qs.none()
 
@@ -81,7 +78,7 @@ class CasePermissions:
 
 def case_permissions(*, user, case: Case) -> CasePermissions:
     """What this user may do with a case they can see (call after get_case_for_user)."""
-    if user.role == Role.PETUGAS and user_can(user, Cap.HANDLE_CASES):
+    if user_can(user, Cap.HANDLE_CASES):
         is_open = case.status not in CLOSED_STATUSES
         return CasePermissions(
             view=True,
@@ -97,7 +94,7 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             download=True,
             export=True,
         )
-    if user.role == Role.KADER and user_can(user, Cap.REPORT_CASES):
+    if user_can(user, Cap.OWN_CASES):
         is_open = case.status not in CLOSED_STATUSES
         return CasePermissions(
             view=True,
@@ -109,7 +106,7 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             upload=is_open,
             download=True,
         )
-    if user.role == Role.KPAD and user_can(user, Cap.REVIEW_ESCALATIONS):
+    if user_can(user, Cap.REVIEW_ESCALATIONS):
         # Read-only; the child's identity stays masked (KPAD's deliberate, audited reveal comes
         # with the escalation review).
         return CasePermissions(view=True, download=False)

@@ -17,10 +17,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.policy import Cap, user_can
 from accounts.services import audit_record
 from cadres.models import CadreActivity
 from cadres.services import cadre_activity_from_case
+from kelurahan.selectors import kelurahan_for_report
 
 from .models import (
     Attachment,
@@ -108,6 +110,12 @@ CASE_FIELDS = (
 )
 
 
+def _check_report_area(*, actor: User, kelurahan) -> None:
+    """A petugas limited to a kecamatan reports and moves cases only within it."""
+    if kelurahan is not None and not kelurahan_for_report(user=actor).filter(pk=kelurahan.pk).exists():
+        raise ValidationError({"kelurahan": _("You can only report a case in a kelurahan of your own area.")})
+
+
 def case_next_number(*, year: int) -> tuple[int, str]:
     """Take the next number of the year. Must run inside the intake transaction: the
     year's counter row stays locked until it commits, so concurrent intakes queue
@@ -169,6 +177,7 @@ def case_create(
         raise ValidationError(_("A case needs at least one child."))
     if not violence_types:
         raise ValidationError(_("Choose at least one type of violence."))
+    _check_report_area(actor=actor, kelurahan=fields.get("kelurahan"))
     now = now or timezone.now()
     year = timezone.localtime(now).year
     sequence, number = case_next_number(year=year)
@@ -189,7 +198,7 @@ def case_create(
     )
     Child.objects.bulk_create([Child(case=case, **vars(c)) for c in children])
     Perpetrator.objects.bulk_create([Perpetrator(case=case, **vars(p)) for p in perpetrators])
-    if actor.role == Role.KADER:
+    if user_can(actor, Cap.ACCOMPANY_CASES):
         # The reporting cadre accompanies the case from the start.
         CaseCadre.objects.create(case=case, user=actor, assigned_by=actor)
     _event(case, actor=actor, kind=CaseEvent.Kind.CREATED, at=now, to_status=Status.DILAPORKAN)
@@ -222,6 +231,8 @@ def case_update(
         raise TypeError(f"case_update() got unexpected fields {sorted(unknown)}")
     now = timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if "kelurahan" in fields and fields["kelurahan"] != case.kelurahan:
+        _check_report_area(actor=actor, kelurahan=fields["kelurahan"])
     changed = [name for name, value in fields.items() if getattr(case, name) != value]
     for name in changed:
         setattr(case, name, fields[name])
@@ -283,7 +294,7 @@ def case_change_status(
         fields += ["closure_reason", "closed_at"]
     if to == Status.DIVERIFIKASI:
         if case_worker is not None:
-            if case_worker.role != Role.PETUGAS or not case_worker.is_active:
+            if not user_can(case_worker, Cap.HANDLE_CASES):
                 raise ValidationError({"case_worker": _("The case worker must be an active staff member.")})
             case.case_worker = case_worker
         elif case.case_worker_id is None:
@@ -431,7 +442,7 @@ def referral_update_status(
 
 @transaction.atomic
 def case_assign_worker(*, actor: User, case: Case, worker: User, ip: str | None = None) -> Case:
-    if worker.role != Role.PETUGAS or not worker.is_active:
+    if not user_can(worker, Cap.HANDLE_CASES):
         raise ValidationError({"worker": _("The case worker must be an active staff member.")})
     now = timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -450,7 +461,7 @@ def case_assign_worker(*, actor: User, case: Case, worker: User, ip: str | None 
 
 @transaction.atomic
 def case_assign_cadre(*, actor: User, case: Case, cadre: User, ip: str | None = None) -> CaseCadre:
-    if cadre.role != Role.KADER or not cadre.is_active:
+    if not user_can(cadre, Cap.ACCOMPANY_CASES):
         raise ValidationError({"cadre": _("Only an active cadre can accompany a case.")})
     now = timezone.now()
     link, created = CaseCadre.objects.get_or_create(case=case, user=cadre, defaults={"assigned_by": actor})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.policy import area_filter, capabilities_of
+from accounts.policy import area_filter, capabilities_of, report_area_filter
 
 from .models import Kecamatan, Kelurahan
 
@@ -15,6 +15,14 @@ def kelurahan_visible_to(*, user) -> QuerySet[Kelurahan]:
     if not capabilities_of(user):
         return qs.none()
     area = area_filter(user, kelurahan_path="pk")
+    return qs.filter(area) if area is not None else qs
+
+
+def kelurahan_for_report(*, user) -> QuerySet[Kelurahan]:
+    """The kelurahan where this user may report a case: a petugas limited to a kecamatan, only
+    that kecamatan's (so the case reported stays one they can open); anyone else, every one."""
+    qs = Kelurahan.objects.select_related("kecamatan")
+    area = report_area_filter(user, kelurahan_path="pk") if user is not None else None
     return qs.filter(area) if area is not None else qs
 
 

@@ -12,7 +12,8 @@ import random
 
 from django.db import transaction
 
-from accounts.models import Role, User
+from accounts.policy import Cap
+from accounts.selectors import users_with_capability
 from cadres.models import Cadre
 from kelurahan.models import Kelurahan
 
@@ -129,7 +130,7 @@ def seed_demo_training() -> Training | None:
     """Create the 2022 demo training with its agenda, participants, attendance and scores."""
     if Training.objects.filter(title=DEMO_TITLE, days__date=DEMO_DAYS[0]).exists():
         return None
-    actor = User.objects.filter(role=Role.PETUGAS, is_active=True).order_by("pk").first()
+    actor = users_with_capability(Cap.MANAGE_TRAINING).order_by("pk").first()
     if actor is None:
         return None
     training = services.training_create(
@@ -150,7 +151,7 @@ def seed_demo_training() -> Training | None:
             resource_person=person,
         )
     services.participants_add_cadres(training=training, cadres=_pick_cadres(_ensure_cadres()))
-    for user in User.objects.filter(role=Role.KPAD, is_active=True).order_by("pk")[:2]:
+    for user in users_with_capability(Cap.REVIEW_ESCALATIONS).order_by("pk")[:2]:
         services.participant_add_kpad(training=training, user=user)
     for name, institution in DEMO_GUESTS:
         services.participant_add_guest(training=training, name=name, institution=institution)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.policy import Cap, area_filter, user_can
+from accounts.selectors import users_with_capability
 from cadres.models import Cadre
 
 from .models import Attendance, Participant, Training, TrainingDay
@@ -60,7 +61,8 @@ def cadres_present_at(*, training_id: int | None) -> QuerySet:
 
 
 def kpad_members() -> QuerySet[User]:
-    return User.objects.filter(role=Role.KPAD, is_active=True).order_by("first_name", "username")
+    """KPAD's commissioners, who may take part in a training: those who review escalations."""
+    return users_with_capability(Cap.REVIEW_ESCALATIONS).order_by("first_name", "username")
 
 
 def participants_with_attendance(*, user, training_id: int | None = None) -> QuerySet[Participant]:

@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.policy import Cap, user_can
 from accounts.services import audit_record
 from cadres.models import Cadre, CadreActivity
 from cadres.services import cadre_activity_record
@@ -113,7 +114,7 @@ def participants_add_cadres(*, training: Training, cadres: Iterable[Cadre]) -> i
 
 
 def participant_add_kpad(*, training: Training, user: User) -> Participant:
-    if user.role != Role.KPAD:
+    if not user_can(user, Cap.REVIEW_ESCALATIONS):
         raise TrainingError("not kpad")
     participant, _created = Participant.objects.get_or_create(
         training=training, user=user, defaults={"kind": Participant.Kind.KPAD}

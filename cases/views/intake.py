@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Role
 from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
 from cases import selectors, services
@@ -87,7 +86,8 @@ def _render_form(request, intake: Intake, *, case: Case | None = None, status: i
         "perpetrators": intake.perpetrators,
         "duplicates": intake.duplicates,
         "case": case,
-        "stepped": user.role == Role.KADER,
+        # Case workers get the form on one page; everyone else in short steps, phone first.
+        "stepped": not user_can(user, Cap.HANDLE_CASES),
         "show_confirm_new": case is None
         and (bool(intake.duplicates) or (intake.is_bound and bool(intake.case_form.data.get("confirm_new")))),
         "has_errors": intake.is_bound

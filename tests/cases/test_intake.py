@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from accounts.models import AuditEvent
@@ -165,6 +166,66 @@ def test_a_petugas_reports_a_case_with_a_source_of_their_choice(client_for, bob)
     case = Case.objects.get()
     assert case.source == "hotline" and case.kelurahan.code == f.SIANTAN_HULU
     assert not case.cadre_links.exists()
+
+
+PONTIANAK_UTARA_KELURAHAN = ["61.71.04.1001", "61.71.04.1002", "61.71.04.1003", "61.71.04.1004"]
+
+
+def test_a_petugas_limited_to_a_kecamatan_is_offered_only_its_kelurahan(client_for, bella, bob):
+    offered = client_for(bella).get(REPORT).context["form"].fields["kelurahan"].queryset
+    assert sorted(k.code for k in offered) == PONTIANAK_UTARA_KELURAHAN
+    assert client_for(bob).get(REPORT).context["form"].fields["kelurahan"].queryset.count() == 29
+
+
+def test_a_limited_petugas_reporting_in_their_kecamatan_lands_on_the_case(client_for, bella):
+    client = client_for(bella)
+    response = client.post(REPORT, report_data(f.kelurahan(f.SIANTAN_HULU).pk, source="hotline"))
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == f"/kasus/{case.number}/"
+    assert client.get(response.url).status_code == 200  # their own case, not a 404
+
+
+def test_a_limited_petugas_cannot_report_outside_their_kecamatan(client_for, bella):
+    data = report_data(f.kelurahan(f.BANSIR_LAUT).pk, source="hotline")
+    with translation.override("id"):
+        response = client_for(bella).post(REPORT, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["kelurahan"]
+    assert not Case.objects.exists()
+    assert response.context["form"]["narrative"].value() == data["narrative"]  # nothing typed is lost
+
+
+def test_the_intake_service_refuses_a_kelurahan_outside_the_reporters_area(bella):
+    with pytest.raises(ValidationError) as refused:
+        services.case_create(
+            actor=bella,
+            violence_types=["fisik"],
+            children=[services.ChildData(name="Anak Uji", sex="L", estimated_age=9)],
+            incident_date=dt.date(2026, 11, 1),
+            place_type="rumah_tangga",
+            kelurahan=f.kelurahan(f.BANSIR_LAUT),
+            narrative="Uji.",
+            source="hotline",
+            consent=True,
+        )
+    assert "kelurahan" in refused.value.message_dict
+    assert not Case.objects.exists()
+
+
+def test_a_limited_petugas_cannot_move_a_case_out_of_their_kecamatan(bella):
+    case = f.make_case(actor=bella, kelurahan=f.kelurahan(f.SIANTAN_HULU))
+    with pytest.raises(ValidationError):
+        services.case_update(actor=bella, case=case, kelurahan=f.kelurahan(f.BANSIR_LAUT))
+    case.refresh_from_db()
+    assert case.kelurahan.code == f.SIANTAN_HULU
+
+
+def test_a_kader_may_report_a_case_outside_their_own_kelurahan(client_for, charlie):
+    client = client_for(charlie)
+    assert client.get(REPORT).context["form"].fields["kelurahan"].queryset.count() == 29
+    response = client.post(REPORT, report_data(f.kelurahan(f.SIANTAN_HULU).pk))
+    assert response.status_code == 302
+    assert client.get(response.url).status_code == 200
 
 
 def test_a_failed_report_keeps_every_field_and_every_row(client_for, charlie):
