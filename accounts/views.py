@@ -7,6 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.paging import page_without_count
+
 from . import services
 from .audit import record_names, target_id_for_name
 from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
@@ -136,28 +138,12 @@ def audit_list(request):
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
     # No exact count: the log grows without end, so page by "newer/older" only.
-    page_param = request.GET.get("page", "1")
-    number = max(int(page_param), 1) if page_param.isdigit() else 1
-    rows = list(events[(number - 1) * AUDIT_PAGE_SIZE : number * AUDIT_PAGE_SIZE + 1])
-    has_next = len(rows) > AUDIT_PAGE_SIZE
-    rows = rows[:AUDIT_PAGE_SIZE]
+    page = page_without_count(request, events, AUDIT_PAGE_SIZE)
+    rows = page.rows
     names = record_names(rows)
     for event in rows:
         event.case_number = names.get((event.target_type, event.target_id))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/audit_list.html",
-        {
-            "form": form,
-            "events": rows,
-            "page_number": number,
-            "has_next": has_next,
-            "has_previous": number > 1,
-            "query": query.urlencode(),
-        },
-    )
+    return render(request, "accounts/audit_list.html", {"form": form, "events": rows, **page.context()})
 
 
 # --- Notifications (every role) ---------------------------------------------------------------

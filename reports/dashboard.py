@@ -52,10 +52,11 @@ from cases.models import (
     ViolenceType,
 )
 from cases.selectors import cases_visible_to
+from core.time import city_zone
 from kelurahan.models import Kecamatan
 from kelurahan.selectors import kelurahan_visible_to
 
-from .forms import Period, city_zone
+from .periods import Period
 
 # --- The median, in the database, on either backend ----------------------------------------------
 

@@ -10,70 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kelurahan.models import Kecamatan
 from kelurahan.selectors import kelurahan_visible_to
 
+from .periods import Period, add_months
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_YEAR = 2017  # the first cadre cohort: nothing older is reported in SIGAP
 MAX_MONTHS = 120
-
-
-def city_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole months from ``first`` to ``last`` (both the 1st of a month), both included."""
-
-    first: dt.date
-    last: dt.date
-
-    @classmethod
-    def last_months(cls, n: int = 12, *, today: dt.date | None = None) -> Period:
-        today = today or timezone.localdate()
-        this_month = today.replace(day=1)
-        return cls(first=add_months(this_month, -(n - 1)), last=this_month)
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(first=dt.date(year, 1, 1), last=dt.date(year, 12, 1))
-
-    @property
-    def start(self) -> dt.datetime:
-        """The first instant of the period (aware, city time)."""
-        return dt.datetime.combine(self.first, dt.time.min, tzinfo=city_zone())
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first instant after the period (aware, city time): filter with ``< end``."""
-        return dt.datetime.combine(add_months(self.last, 1), dt.time.min, tzinfo=city_zone())
-
-    @property
-    def months(self) -> list[dt.date]:
-        count = (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
-        return [add_months(self.first, i) for i in range(count)]
-
-    @property
-    def label(self) -> str:
-        if self.first.month == 1 and self.last.month == 12 and self.first.year == self.last.year:
-            return str(self.first.year)
-        first = formats.date_format(self.first, "F Y")
-        last = formats.date_format(self.last, "F Y")
-        return first if first == last else f"{first} – {last}"
 
 
 class MonthField(forms.CharField):

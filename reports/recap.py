@@ -13,8 +13,6 @@ or narrative ever leaves this module.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CaseWhen
@@ -25,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Child, PlaceType, Relation, Service, ServiceType, Sex, ViolenceType
 from cases.selectors import cases_visible_to
+
+from .periods import Period
 
 # Age bands of DESIGN.md ("0–5, 6–12, 13–17"), plus adults entered by mistake and the unknown.
 BANDS: tuple[tuple[str, str], ...] = (
@@ -39,41 +39,6 @@ NOT_RECORDED = "__none__"
 
 
 # --- The period and the area --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    year: int
-    month: int | None = None  # None: the whole year
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month or 1, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        if self.month is None:
-            return dt.date(self.year, 12, 31)
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    @property
-    def start(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.first_day, dt.time.min))
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first moment after the period (exclusive)."""
-        return timezone.make_aware(dt.datetime.combine(self.last_day + dt.timedelta(days=1), dt.time.min))
-
-    @property
-    def slug(self) -> str:
-        return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
-
-    @property
-    def label(self) -> str:
-        from django.utils.dates import MONTHS
-
-        return f"{MONTHS[self.month]} {self.year}" if self.month else str(self.year)
 
 
 # --- Tables ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from kelurahan.selectors import kelurahan_visible_to
 from training.selectors import trainings_for_choice
 
 from .models import ExportJob
-from .recap import Period
+from .periods import Period
 from .selectors import export_kinds_for
 
 FIRST_YEAR = 2017  # the first cadre cohort; no case in SIGAP predates it
@@ -74,7 +74,7 @@ class RecapFilterForm(forms.Form):
     def get_period(self) -> Period:
         data = self.cleaned_data
         month = data.get("month") if data["period"] == self.PERIOD_MONTH else None
-        return Period(year=data["year"], month=month)
+        return Period.month(data["year"], month) if month else Period.year(data["year"])
 
     def audit_filters(self) -> dict:
         data = self.cleaned_data

@@ -18,6 +18,7 @@ from accounts.policy import Cap, user_can
 from accounts.services import audit_record
 from cadres.models import Cadre, CadreActivity
 from cadres.services import cadre_activity_record
+from core.time import at_local_time
 
 from .models import AgendaItem, Attendance, Participant, Training, TrainingDay
 from .selectors import full_attendance_participants
@@ -137,7 +138,7 @@ def participant_remove(*, participant: Participant) -> None:
 
 def _at_of(day: TrainingDay) -> dt.datetime:
     """The moment a training day counts as the cadre's activity: 09:00 local time that day."""
-    return timezone.make_aware(dt.datetime.combine(day.date, dt.time(9, 0)))
+    return at_local_time(day.date, dt.time(9, 0))
 
 
 @transaction.atomic

@@ -23,19 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.policy import Cap, user_can
 from accounts.services import client_ip
-from cases import action_forms, attachments, selectors, services
+from cases import action_forms, attachments, badges, selectors, services
 from cases.models import Case, CaseCadre, Escalation, KpadMessage, Status
-
-STATUS_BADGES = {
-    Status.DILAPORKAN: "text-bg-warning",
-    Status.DIVERIFIKASI: "text-bg-info",
-    Status.ASESMEN: "text-bg-primary",
-    Status.DITANGANI: "text-bg-primary",
-    Status.DIRUJUK: "text-bg-secondary",
-    Status.SELESAI: "text-bg-success",
-    Status.DITUTUP: "text-bg-dark",
-}
-RISK_BADGES = {"rendah": "text-bg-light border", "sedang": "text-bg-info", "tinggi": "text-bg-warning"}
 
 
 def _load(request, number: str, action: str | None = None):
@@ -121,8 +110,8 @@ def render_case_page(request, case: Case, perms, *, bound: dict | None = None, r
         "perms": perms,
         "forms": _forms(case, perms, request.user, bound),
         "open_panel": next(iter(bound), None) if bound else None,
-        "status_badge": STATUS_BADGES.get(case.status, "text-bg-secondary"),
-        "risk_badge": RISK_BADGES.get(case.risk, "text-bg-danger"),
+        "status_badge": badges.status_badge(case.status),
+        "risk_badge": badges.risk_badge(case.risk),
         "violences": [v.get_kind_display() for v in case.violences.all()],
         "children": children,
         "perpetrators": list(case.perpetrators.all()),

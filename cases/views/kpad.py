@@ -29,17 +29,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import Cap, requires
 from accounts.services import client_ip
-from cases import kpad_forms, kpad_services, selectors, services
+from cases import badges, kpad_forms, kpad_services, selectors, services
 from cases.action_forms import apply_service_error
 from cases.models import CaseViolence, Escalation, KpadMessage
+from core.paging import page_without_count
 
 PAGE_SIZE = 50
-RISK_BADGES = {"rendah": "text-bg-light border", "sedang": "text-bg-info", "tinggi": "text-bg-warning"}
-STATE_BADGES = {
-    Escalation.State.OPEN: "text-bg-warning",
-    Escalation.State.ACKNOWLEDGED: "text-bg-info",
-    Escalation.State.RESOLVED: "text-bg-success",
-}
 
 
 # --- The queue ---------------------------------------------------------------------------------
@@ -109,10 +104,10 @@ def queue_rows(escalations, now: dt.datetime) -> list[QueueRow]:
                 kelurahan=case.kelurahan.common_name,
                 risk=case.risk,
                 risk_label=case.get_risk_display(),
-                risk_badge=RISK_BADGES.get(case.risk, "text-bg-danger"),
+                risk_badge=badges.risk_badge(case.risk),
                 state=e.state,
                 state_label=e.get_state_display(),
-                state_badge=STATE_BADGES.get(e.state, "text-bg-secondary"),
+                state_badge=badges.escalation_badge(e.state),
                 overdue=bool(e.is_overdue),
                 violences=[v.get_kind_display() for v in case.violences.all()],
             )
@@ -133,22 +128,17 @@ def kpad_queue(request):
         escalations = filtered_queue(escalations.none(), {}, now)
     else:
         escalations = filtered_queue(escalations, {}, now)
-    page_param = request.GET.get("page", "1")
-    page = max(int(page_param), 1) if page_param.isdigit() and len(page_param) < 7 else 1
-    found = list(
+    page = page_without_count(
+        request,
         escalations.select_related("case__kelurahan__kecamatan").prefetch_related(
             Prefetch("case__violences", queryset=CaseViolence.objects.order_by("kind"))
-        )[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1]
+        ),
+        PAGE_SIZE,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
-        "rows": queue_rows(found[:PAGE_SIZE], now),
-        "page_number": page,
-        "has_next": len(found) > PAGE_SIZE,
-        "has_previous": page > 1,
-        "query": query.urlencode(),
+        "rows": queue_rows(page.rows, now),
+        **page.context(),
         "acknowledge_days": settings.SIGAP_KPAD_ACKNOWLEDGE_DAYS,
     }
     return render(request, "cases/kpad/queue.html", context)
@@ -218,8 +208,8 @@ def _render_review(request, escalation: Escalation, *, bound: dict | None = None
         "overdue": escalation.state == Escalation.State.OPEN
         and escalation.opened_at < selectors.acknowledge_deadline(now),
         "age": age_label(escalation.opened_at, now),
-        "risk_badge": RISK_BADGES.get(case.risk, "text-bg-danger"),
-        "state_badge": STATE_BADGES.get(escalation.state, "text-bg-secondary"),
+        "risk_badge": badges.risk_badge(case.risk),
+        "state_badge": badges.escalation_badge(escalation.state),
         "violences": [v.get_kind_display() for v in case.violences.order_by("kind")],
         "services_list": list(case.services.all()),
         "referrals": list(case.referrals.all()),

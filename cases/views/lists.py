@@ -20,7 +20,6 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,6 +29,8 @@ from cases.links import case_url, report_url
 from cases.list_forms import CaseFilterForm, CaseSearchForm, search_kind
 from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child
 from cases.selectors import cases_visible_to, initials
+from core.paging import page_without_count
+from core.time import day_start
 
 PAGE_SIZE = 50
 MINE_PAGE_SIZE = 20
@@ -108,19 +109,9 @@ def case_rows(cases) -> list[CaseRow]:
 
 
 def _page(request, cases: QuerySet[Case], size: int) -> dict:
-    """One page of rows, newer/older only: no COUNT, one row more than shown tells if there is more."""
-    page_param = request.GET.get("page", "1")
-    number = max(int(page_param), 1) if page_param.isdigit() and len(page_param) < 7 else 1
-    found = list(with_row_data(cases)[(number - 1) * size : number * size + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "rows": case_rows(found[:size]),
-        "page_number": number,
-        "has_next": len(found) > size,
-        "has_previous": number > 1,
-        "query": query.urlencode(),
-    }
+    """One page of masked rows, newer/older only (core.paging: no COUNT)."""
+    page = page_without_count(request, with_row_data(cases), size)
+    return {"rows": case_rows(page.rows), **page.context()}
 
 
 # --- Filters and search -------------------------------------------------------------------------
@@ -139,9 +130,9 @@ def apply_filters(cases: QuerySet[Case], data: dict) -> QuerySet[Case]:
         cases = cases.filter(risk=data["risk"])
     # A period is whole days in Asia/Pontianak; bounds as datetimes keep the index on reported_at usable.
     if data.get("date_from"):
-        cases = cases.filter(reported_at__gte=_local_midnight(data["date_from"]))
+        cases = cases.filter(reported_at__gte=day_start(data["date_from"]))
     if data.get("date_to"):
-        cases = cases.filter(reported_at__lt=_local_midnight(data["date_to"] + dt.timedelta(days=1)))
+        cases = cases.filter(reported_at__lt=day_start(data["date_to"] + dt.timedelta(days=1)))
     if data.get("worker"):
         cases = cases.filter(case_worker=data["worker"])
     if data.get("escalated") == "1":
@@ -151,10 +142,6 @@ def apply_filters(cases: QuerySet[Case], data: dict) -> QuerySet[Case]:
     if data.get("online_prostitution"):
         cases = cases.filter(online_prostitution=True)
     return cases
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def apply_search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:

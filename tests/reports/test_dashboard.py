@@ -31,7 +31,8 @@ from django.utils import translation
 from cadres.models import Cadre, CadreActivity, CadreStatus
 from cases.models import Case, Escalation, Status
 from reports.dashboard import colour_breaks, dashboard_figures, median_durations
-from reports.forms import Period, ReportFilterForm
+from reports.forms import ReportFilterForm
+from reports.periods import Period
 from tests import factories as f
 
 WIB = ZoneInfo("Asia/Pontianak")  # UTC+7 all year

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from accounts.models import AuditEvent
 from cases import services
 from cases.services import ChildData, PerpetratorData
-from reports.recap import BANDS, Period, build_recap, recap_pdf
+from reports.periods import Period
+from reports.recap import BANDS, build_recap, recap_pdf
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def rows_by_label(table):
 
 def test_it_counts_march_victims_by_violence_sex_and_age_band(bob, dataset):
     with translation.override("en"):
-        recap = build_recap(user=bob, period=Period(2025, 3))
+        recap = build_recap(user=bob, period=Period.month(2025, 3))
         violence = recap.table("violence")
         rows = rows_by_label(violence)
         fisik = rows["Physical (fisik)"]
@@ -140,7 +141,7 @@ def test_it_counts_march_victims_by_violence_sex_and_age_band(bob, dataset):
 
 def test_it_counts_victims_by_place_relation_and_services_given(bob, dataset):
     with translation.override("en"):
-        recap = build_recap(user=bob, period=Period(2025, 3))
+        recap = build_recap(user=bob, period=Period.month(2025, 3))
         place = rows_by_label(recap.table("place"))
         relation = rows_by_label(recap.table("relation"))
         served = rows_by_label(recap.table("services"))
@@ -163,7 +164,7 @@ def test_it_counts_victims_by_place_relation_and_services_given(bob, dataset):
 
 def test_it_counts_the_whole_year(bob, dataset):
     with translation.override("en"):
-        recap = build_recap(user=bob, period=Period(2025))
+        recap = build_recap(user=bob, period=Period.year(2025))
         relation = rows_by_label(recap.table("relation"))
         violence = rows_by_label(recap.table("violence"))
     assert recap.table("violence").totals.total == 5  # the case of 31 Dec 2024 is left out
@@ -175,13 +176,13 @@ def test_it_counts_the_whole_year(bob, dataset):
 
 def test_it_limits_the_recap_to_a_kecamatan(bob, dataset):
     utara = f.kecamatan(f.PONTIANAK_UTARA)
-    recap = build_recap(user=bob, period=Period(2025, 3), kecamatan=utara)
+    recap = build_recap(user=bob, period=Period.month(2025, 3), kecamatan=utara)
     assert recap.table("violence").totals.total == 2
     assert recap.table("services").totals.values == [1, 1]
 
 
 def test_bellas_recap_counts_only_her_kecamatan(bella, dataset):
-    recap = build_recap(user=bella, period=Period(2025, 3))
+    recap = build_recap(user=bella, period=Period.month(2025, 3))
     assert recap.table("violence").totals.total == 2
     assert recap.table("place").totals.values == [0, 2]
 
@@ -207,7 +208,7 @@ def test_it_defaults_to_the_current_month(client_for, bob):
     response = client_for(bob).get(reverse("reports:recap"))
     assert response.status_code == 200
     today = timezone.localdate()
-    assert response.context["recap"].period == Period(today.year, today.month)
+    assert response.context["recap"].period == Period.month(today.year, today.month)
 
 
 def test_a_month_recap_needs_a_month(client_for, bob):
@@ -302,7 +303,9 @@ def test_the_pdf_is_a_pdf_with_the_figures(client_for, bob, dataset):
     assert event.details == {"format": "pdf", "period": "2025-03", "kecamatan": f.PONTIANAK_UTARA}
     # Built without compression, the text can be read: the victims-once total of March is 4.
     with translation.override("en"):
-        content = recap_pdf(build_recap(user=bob, period=Period(2025, 3), area_label="Kota"), compress=False)
+        content = recap_pdf(
+            build_recap(user=bob, period=Period.month(2025, 3), area_label="Kota"), compress=False
+        )
     assert content.startswith(b"%PDF")
     assert b"(Child victims \\(each counted once\\)) Tj" in content
     assert b"(4) Tj" in content
