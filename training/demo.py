@@ -144,18 +144,20 @@ def seed_demo_training() -> Training | None:
     days = list(training.days.order_by("date"))
     for index, start, end, topic, person in DEMO_AGENDA:
         services.agenda_item_add(
+            actor=actor,
             day=days[index],
             start_time=dt.time.fromisoformat(start),
             end_time=dt.time.fromisoformat(end),
             topic=topic,
             resource_person=person,
         )
-    services.participants_add_cadres(training=training, cadres=_pick_cadres(_ensure_cadres()))
+    services.participants_add_cadres(actor=actor, training=training, cadres=_pick_cadres(_ensure_cadres()))
     for user in users_with_capability(Cap.REVIEW_ESCALATIONS).order_by("pk")[:2]:
-        services.participant_add_kpad(training=training, user=user)
+        services.participant_add_kpad(actor=actor, training=training, user=user)
     for name, institution in DEMO_GUESTS:
-        services.participant_add_guest(training=training, name=name, institution=institution)
+        services.participant_add_guest(actor=actor, training=training, name=name, institution=institution)
     rng = random.Random(20221123)  # noqa: S311 - synthetic demo data
+    scores = []
     for i, participant in enumerate(training.participants.select_related("cadre", "training").order_by("pk")):
         # Most attend both days; every seventh misses day two, every eleventh both.
         for d, day in enumerate(days):
@@ -163,8 +165,7 @@ def seed_demo_training() -> Training | None:
                 continue
             services.attendance_mark(participant=participant, day=day, actor=actor)
         pre = rng.randint(40, 75)
-        services.participant_scores_set(
-            participant=participant, pre_score=pre, post_score=min(100, pre + rng.randint(5, 25))
-        )
-    services.certificates_issue(training=training)
+        scores.append((participant, pre, min(100, pre + rng.randint(5, 25))))
+    services.training_scores_save(actor=actor, training=training, scores=scores)
+    services.certificates_issue(actor=actor, training=training)
     return training

@@ -1,4 +1,4 @@
-"""Writes to trainings. Each service owns its transaction; the ones that matter write an audit row.
+"""Writes to trainings. Each service takes the actor, owns its transaction and writes an audit row.
 
 No personal data in audit details: ids and counts only.
 """
@@ -85,24 +85,37 @@ def training_update(
     return training
 
 
+@transaction.atomic
 def agenda_item_add(
     *,
+    actor: User,
     day: TrainingDay,
     start_time: dt.time,
     topic: str,
     end_time: dt.time | None = None,
     resource_person: str = "",
+    ip: str | None = None,
 ) -> AgendaItem:
-    return AgendaItem.objects.create(
+    item = AgendaItem.objects.create(
         day=day, start_time=start_time, end_time=end_time, topic=topic, resource_person=resource_person
     )
+    audit_record(
+        actor=actor, action="training.agenda_add", target=day.training, ip=ip, details={"item": item.pk}
+    )
+    return item
 
 
-def agenda_item_delete(*, item: AgendaItem) -> None:
+@transaction.atomic
+def agenda_item_delete(*, actor: User, item: AgendaItem, ip: str | None = None) -> None:
+    training, pk = item.day.training, item.pk
     item.delete()
+    audit_record(actor=actor, action="training.agenda_delete", target=training, ip=ip, details={"item": pk})
 
 
-def participants_add_cadres(*, training: Training, cadres: Iterable[Cadre]) -> int:
+@transaction.atomic
+def participants_add_cadres(
+    *, actor: User, training: Training, cadres: Iterable[Cadre], ip: str | None = None
+) -> int:
     """Add cadres as participants; those already in are skipped. Returns how many were added."""
     already = set(training.participants.filter(cadre__isnull=False).values_list("cadre_id", flat=True))
     new = [
@@ -111,29 +124,65 @@ def participants_add_cadres(*, training: Training, cadres: Iterable[Cadre]) -> i
         if c.pk not in already
     ]
     Participant.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        audit_record(
+            actor=actor,
+            action="training.participants_add",
+            target=training,
+            ip=ip,
+            details={"kind": Participant.Kind.CADRE, "cadres": sorted(p.cadre_id for p in new)},
+        )
     return len(new)
 
 
-def participant_add_kpad(*, training: Training, user: User) -> Participant:
+@transaction.atomic
+def participant_add_kpad(
+    *, actor: User, training: Training, user: User, ip: str | None = None
+) -> Participant:
     if not user_can(user, Cap.REVIEW_ESCALATIONS):
         raise TrainingError("not kpad")
-    participant, _created = Participant.objects.get_or_create(
+    participant, created = Participant.objects.get_or_create(
         training=training, user=user, defaults={"kind": Participant.Kind.KPAD}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="training.participants_add",
+            target=training,
+            ip=ip,
+            details={"kind": Participant.Kind.KPAD, "participant": participant.pk},
+        )
+    return participant
+
+
+@transaction.atomic
+def participant_add_guest(
+    *, actor: User, training: Training, name: str, institution: str = "", ip: str | None = None
+) -> Participant:
+    participant = Participant.objects.create(
+        training=training, kind=Participant.Kind.GUEST, guest_name=name, guest_institution=institution
+    )
+    audit_record(
+        actor=actor,
+        action="training.participants_add",
+        target=training,
+        ip=ip,
+        details={"kind": Participant.Kind.GUEST, "participant": participant.pk},
     )
     return participant
 
 
-def participant_add_guest(*, training: Training, name: str, institution: str = "") -> Participant:
-    return Participant.objects.create(
-        training=training, kind=Participant.Kind.GUEST, guest_name=name, guest_institution=institution
-    )
-
-
-def participant_remove(*, participant: Participant) -> None:
+@transaction.atomic
+def participant_remove(*, actor: User, participant: Participant, ip: str | None = None) -> None:
     """Remove a participant who has not attended; someone who attended stays on record."""
+    participant = Participant.objects.select_for_update().select_related("training").get(pk=participant.pk)
     if participant.attendances.filter(present=True).exists():
         raise TrainingError("attended")
+    training, pk = participant.training, participant.pk
     participant.delete()
+    audit_record(
+        actor=actor, action="training.participant_remove", target=training, ip=ip, details={"participant": pk}
+    )
 
 
 def _at_of(day: TrainingDay) -> dt.datetime:
@@ -143,7 +192,7 @@ def _at_of(day: TrainingDay) -> dt.datetime:
 
 @transaction.atomic
 def attendance_mark(
-    *, participant: Participant, day: TrainingDay, actor: User, present: bool = True
+    *, participant: Participant, day: TrainingDay, actor: User, present: bool = True, ip: str | None = None
 ) -> Attendance:
     """Mark a participant present (or not) on a day. Marking twice keeps one row.
 
@@ -161,11 +210,21 @@ def attendance_mark(
             )
     except IntegrityError:  # a concurrent tap created it first
         attendance, created = Attendance.objects.get(participant=participant, day=day), False
+    changed = created
     if not created and attendance.present != present:
         attendance.present = present
         attendance.marked_by = actor
         attendance.marked_at = now
         attendance.save(update_fields=["present", "marked_by", "marked_at"])
+        changed = True
+    if changed:
+        audit_record(
+            actor=actor,
+            action="training.attendance",
+            target=participant.training,
+            ip=ip,
+            details={"participant": participant.pk, "day": day.date.isoformat(), "present": present},
+        )
     if present and participant.kind == Participant.Kind.CADRE and participant.cadre_id:
         cadre_activity_record(
             cadre=participant.cadre,
@@ -177,31 +236,68 @@ def attendance_mark(
     return attendance
 
 
-def participant_scores_set(
-    *, participant: Participant, pre_score: int | None, post_score: int | None
-) -> None:
-    for value in (pre_score, post_score):
-        if value is not None and not 0 <= value <= 100:
-            raise TrainingError("score out of range")
-    Participant.objects.filter(pk=participant.pk).update(pre_score=pre_score, post_score=post_score)
+def _check_score(value: int | None) -> None:
+    if value is not None and not 0 <= value <= 100:
+        raise TrainingError("score out of range")
+
+
+@transaction.atomic
+def training_scores_save(
+    *,
+    actor: User,
+    training: Training,
+    scores: Iterable[tuple[Participant, int | None, int | None]],
+    ip: str | None = None,
+) -> int:
+    """Set the pre/post-test scores of several participants of one training: all or none.
+    Returns how many participants' scores were set."""
+    rows = list(scores)
+    for participant, pre_score, post_score in rows:
+        if participant.training_id != training.pk:
+            raise TrainingError("participant of another training")
+        _check_score(pre_score)
+        _check_score(post_score)
+    for participant, pre_score, post_score in rows:
+        Participant.objects.filter(pk=participant.pk).update(pre_score=pre_score, post_score=post_score)
+    if rows:
+        audit_record(
+            actor=actor,
+            action="training.scores",
+            target=training,
+            ip=ip,
+            details={"participants": sorted(p.pk for p, _pre, _post in rows)},
+        )
+    return len(rows)
 
 
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def certificates_issue(*, training: Training) -> QuerySet[Participant]:
-    """Give a verification code to every participant who attended every day (once; codes stay)."""
+def certificates_issue(*, actor: User, training: Training, ip: str | None = None) -> QuerySet[Participant]:
+    """Give a verification code to every participant who attended every day (once; codes stay).
+
+    Returns the holders. An audit row records the codes given, when any were."""
+    issued = []
     for participant in full_attendance_participants(training=training).filter(certificate_code__isnull=True):
         for _attempt in range(5):
             try:
                 with transaction.atomic():
-                    Participant.objects.filter(pk=participant.pk, certificate_code__isnull=True).update(
+                    if Participant.objects.filter(pk=participant.pk, certificate_code__isnull=True).update(
                         certificate_code=_new_code()
-                    )
+                    ):
+                        issued.append(participant.pk)
                 break
             except IntegrityError:  # a code collision: draw again
                 continue
+    if issued:
+        audit_record(
+            actor=actor,
+            action="training.certificates_issue",
+            target=training,
+            ip=ip,
+            details={"participants": issued},
+        )
     return full_attendance_participants(training=training).select_related("cadre__kelurahan", "user")
 
 

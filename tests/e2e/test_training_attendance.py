@@ -28,8 +28,8 @@ def test_a_petugas_takes_attendance_on_a_phone(new_page):
         Cadre.objects.create(name=n, sex="P", kelurahan=f.kelurahan(f.BANSIR_LAUT), cohort=2019)
         for n in names
     ]
-    services.participants_add_cadres(training=training, cadres=cadres)
-    services.participant_add_guest(training=training, name="Tamu Undangan", institution="LSM")
+    services.participants_add_cadres(actor=petugas, training=training, cadres=cadres)
+    services.participant_add_guest(actor=petugas, training=training, name="Tamu Undangan", institution="LSM")
     day = training.days.first()
 
     page = new_page(viewport=PHONE)

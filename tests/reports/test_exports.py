@@ -187,9 +187,9 @@ def test_training_attendance_counts_days_present(client_for, bob):
     cadre = cadre_create(
         actor=bob, name="Kader Hadir", sex="L", kelurahan=f.kelurahan(f.BANSIR_LAUT), cohort=2022
     )
-    training_services.participants_add_cadres(training=training, cadres=[cadre])
+    training_services.participants_add_cadres(actor=bob, training=training, cadres=[cadre])
     guest = training_services.participant_add_guest(
-        training=training, name="Tamu Undangan", institution="LBH"
+        actor=bob, training=training, name="Tamu Undangan", institution="LBH"
     )
     cadre_participant = training.participants.get(cadre=cadre)
     days = list(training.days.order_by("date"))

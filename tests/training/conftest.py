@@ -32,10 +32,10 @@ def cadres(db):
 
 
 @pytest.fixture
-def participants(training, cadres, dave):
-    services.participants_add_cadres(training=training, cadres=cadres)
-    services.participant_add_kpad(training=training, user=dave)
-    services.participant_add_guest(training=training, name="Tamu Uji", institution="LSM Uji")
+def participants(training, cadres, dave, bob):
+    services.participants_add_cadres(actor=bob, training=training, cadres=cadres)
+    services.participant_add_kpad(actor=bob, training=training, user=dave)
+    services.participant_add_guest(actor=bob, training=training, name="Tamu Uji", institution="LSM Uji")
     return list(training.participants.select_related("cadre", "training").order_by("pk"))
 
 

@@ -70,19 +70,19 @@ def test_it_gives_certificates_only_for_full_attendance(training, participants, 
     services.attendance_mark(participant=participants[2], day=training.days.last(), actor=bob)
     services.attendance_mark(participant=participants[2], day=first_day, actor=bob)
     services.attendance_mark(participant=participants[2], day=first_day, actor=bob, present=False)
-    holders = list(services.certificates_issue(training=training))
+    holders = list(services.certificates_issue(actor=bob, training=training))
     assert [p.pk for p in holders] == [participants[0].pk, participants[4].pk]
     codes = [p.certificate_code for p in holders]
     assert all(len(c) == 10 and c.isalnum() and c.isupper() for c in codes)
     assert len(set(codes)) == 2
     assert Participant.objects.filter(certificate_code__isnull=False).count() == 2
     # Issuing again keeps the codes.
-    assert [p.certificate_code for p in services.certificates_issue(training=training)] == codes
+    assert [p.certificate_code for p in services.certificates_issue(actor=bob, training=training)] == codes
 
 
 def test_it_invalidates_a_certificate_when_attendance_is_withdrawn(training, participants, bob):
     attend(training, participants[0], bob)
-    code = services.certificates_issue(training=training).get().certificate_code
+    code = services.certificates_issue(actor=bob, training=training).get().certificate_code
     assert certificate_by_code(code) == participants[0]
     assert certificate_by_code(code.lower()) == participants[0]
     services.attendance_mark(participant=participants[0], day=training.days.first(), actor=bob, present=False)
@@ -119,20 +119,63 @@ def test_it_refuses_to_remove_a_day_with_attendance(training, participants, bob)
     assert training.days.count() == 2
 
 
-def test_it_adds_each_cadre_once(training, cadres):
-    assert services.participants_add_cadres(training=training, cadres=cadres) == 3
-    assert services.participants_add_cadres(training=training, cadres=cadres + cadres) == 0
+def test_it_adds_each_cadre_once(training, cadres, bob):
+    assert services.participants_add_cadres(actor=bob, training=training, cadres=cadres) == 3
+    assert services.participants_add_cadres(actor=bob, training=training, cadres=cadres + cadres) == 0
     assert training.participants.count() == 3
 
 
-def test_it_refuses_a_score_outside_0_to_100(participants):
+def test_it_refuses_a_score_outside_0_to_100_and_saves_none_of_the_scores(training, participants, bob):
+    scores = [(participants[0], 60, 80), (participants[1], 101, None)]
     with pytest.raises(services.TrainingError):
-        services.participant_scores_set(participant=participants[0], pre_score=101, post_score=None)
+        services.training_scores_save(actor=bob, training=training, scores=scores)
+    participants[0].refresh_from_db()
+    assert participants[0].pre_score is None  # all or nothing
+
+
+def test_it_saves_scores_with_an_audit_row_naming_participants_only(training, participants, bob):
+    assert (
+        services.training_scores_save(actor=bob, training=training, scores=[(participants[0], 60, 85)]) == 1
+    )
+    participants[0].refresh_from_db()
+    assert (participants[0].pre_score, participants[0].post_score) == (60, 85)
+    [row] = AuditEvent.objects.filter(action="training.scores")
+    assert (row.actor, row.target_id, row.details) == (
+        bob,
+        str(training.pk),
+        {"participants": [participants[0].pk]},
+    )
+
+
+def test_every_training_write_is_audited_with_its_actor(training, participants, bob):
+    day = training.days.first()
+    item = services.agenda_item_add(actor=bob, day=day, start_time=dt.time(9), topic="Pembukaan")
+    services.agenda_item_delete(actor=bob, item=item)
+    services.attendance_mark(participant=participants[0], day=day, actor=bob)
+    services.attendance_mark(participant=participants[0], day=day, actor=bob)  # a repeated tap: no new row
+    services.participant_remove(actor=bob, participant=participants[2])
+    actions = list(
+        AuditEvent.objects.filter(target_type="training.training", target_id=str(training.pk))
+        .order_by("id")
+        .values_list("action", "actor__username")
+    )
+    assert [a for a, _who in actions] == [
+        "training.create",
+        "training.participants_add",
+        "training.participants_add",
+        "training.participants_add",
+        "training.agenda_add",
+        "training.agenda_delete",
+        "training.attendance",
+        "training.participant_remove",
+    ]
+    assert {who for _a, who in actions} == {"bob"}
+    assert "Tamu Uji" not in str(list(AuditEvent.objects.values_list("details", flat=True)))
 
 
 def test_it_keeps_participants_who_attended(training, participants, bob):
     attend(training, participants[0], bob)
     with pytest.raises(services.TrainingError):
-        services.participant_remove(participant=participants[0])
-    services.participant_remove(participant=participants[1])
+        services.participant_remove(actor=bob, participant=participants[0])
+    services.participant_remove(actor=bob, participant=participants[1])
     assert training.participants.count() == 4

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -127,6 +126,8 @@ def agenda(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.agenda_item_add(
+            actor=request.user,
+            ip=client_ip(request),
             day=data["day"],
             start_time=data["start_time"],
             end_time=data["end_time"],
@@ -144,7 +145,7 @@ def agenda(request, pk: int):
 def agenda_delete(request, pk: int, item_pk: int):
     training = _training(pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, day__training=training)
-    services.agenda_item_delete(item=item)
+    services.agenda_item_delete(actor=request.user, item=item, ip=client_ip(request))
     messages.success(request, _("The agenda item was removed."))
     return redirect("training:agenda", pk=training.pk)
 
@@ -166,7 +167,12 @@ def participants(request, pk: int):
         action = request.POST.get("action")
         if action == "cadres":
             ids = [i for i in request.POST.getlist("cadre") if i.isdigit()]
-            added = services.participants_add_cadres(training=training, cadres=picking.filter(pk__in=ids))
+            added = services.participants_add_cadres(
+                actor=request.user,
+                training=training,
+                cadres=picking.filter(pk__in=ids),
+                ip=client_ip(request),
+            )
             messages.success(
                 request,
                 ngettext("%(count)d cadre added.", "%(count)d cadres added.", added) % {"count": added},
@@ -180,7 +186,9 @@ def participants(request, pk: int):
                     qs = qs.filter(kelurahan=bulk.cleaned_data["kelurahan"])
                 if bulk.cleaned_data["cohort"] is not None:
                     qs = qs.filter(cohort=bulk.cleaned_data["cohort"])
-                added = services.participants_add_cadres(training=training, cadres=qs)
+                added = services.participants_add_cadres(
+                    actor=request.user, training=training, cadres=qs, ip=client_ip(request)
+                )
                 messages.success(
                     request,
                     ngettext("%(count)d cadre added.", "%(count)d cadres added.", added) % {"count": added},
@@ -189,13 +197,20 @@ def participants(request, pk: int):
         elif action == "kpad":
             kpad = KpadAddForm(request.POST, prefix="kpad", members=members)
             if kpad.is_valid():
-                services.participant_add_kpad(training=training, user=kpad.cleaned_data["user"])
+                services.participant_add_kpad(
+                    actor=request.user,
+                    training=training,
+                    user=kpad.cleaned_data["user"],
+                    ip=client_ip(request),
+                )
                 messages.success(request, _("The KPAD member was added."))
                 return redirect("training:participants", pk=training.pk)
         elif action == "guest":
             guest = GuestForm(request.POST, prefix="guest")
             if guest.is_valid():
                 services.participant_add_guest(
+                    actor=request.user,
+                    ip=client_ip(request),
                     training=training,
                     name=guest.cleaned_data["name"],
                     institution=guest.cleaned_data["institution"],
@@ -231,7 +246,7 @@ def participant_remove(request, pk: int, participant_pk: int):
     training = _training(pk)
     participant = get_object_or_404(Participant, pk=participant_pk, training=training)
     try:
-        services.participant_remove(participant=participant)
+        services.participant_remove(actor=request.user, participant=participant, ip=client_ip(request))
     except services.TrainingError:
         messages.error(request, _("This participant attended already and stays on the list."))
     else:
@@ -294,7 +309,7 @@ def attendance_mark(request, pk: int, day: str, participant_pk: int):
     )
     present = request.POST.get("present") == "1"
     record = services.attendance_mark(
-        participant=participant, day=the_day, actor=request.user, present=present
+        participant=participant, day=the_day, actor=request.user, present=present, ip=client_ip(request)
     )
     if request.headers.get("Accept", "").startswith("application/json"):
         count = Attendance.objects.filter(day=the_day, present=True).count()
@@ -322,14 +337,16 @@ def scores(request, pk: int):
     queryset = selectors.participants_of(training=training)
     formset = ScoreFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            for form in formset.forms:
-                if form.has_changed():
-                    services.participant_scores_set(
-                        participant=form.instance,
-                        pre_score=form.cleaned_data.get("pre_score"),
-                        post_score=form.cleaned_data.get("post_score"),
-                    )
+        services.training_scores_save(
+            actor=request.user,
+            training=training,
+            scores=[
+                (form.instance, form.cleaned_data.get("pre_score"), form.cleaned_data.get("post_score"))
+                for form in formset.forms
+                if form.has_changed()
+            ],
+            ip=client_ip(request),
+        )
         messages.success(request, _("The scores were saved."))
         return redirect("training:detail", pk=training.pk)
     return render(request, "training/scores.html", {"training": training, "formset": formset})
@@ -349,7 +366,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 @requires(Cap.MANAGE_TRAINING)
 def certificates(request, pk: int):
     training = _training(pk)
-    holders = list(services.certificates_issue(training=training))
+    holders = list(services.certificates_issue(actor=request.user, training=training, ip=client_ip(request)))
     return render(request, "training/certificates.html", {"training": training, "holders": holders})
 
 
@@ -357,7 +374,7 @@ def certificates(request, pk: int):
 @requires(Cap.MANAGE_TRAINING)
 def certificates_all_pdf(request, pk: int):
     training = _training(pk)
-    holders = list(services.certificates_issue(training=training))
+    holders = list(services.certificates_issue(actor=request.user, training=training, ip=client_ip(request)))
     if not holders:
         messages.error(request, _("Nobody attended every day yet, so there is no certificate."))
         return redirect("training:certificates", pk=training.pk)
@@ -370,7 +387,10 @@ def certificates_all_pdf(request, pk: int):
 @requires(Cap.MANAGE_TRAINING)
 def certificate_pdf(request, pk: int, participant_pk: int):
     training = _training(pk)
-    holders = {p.pk: p for p in services.certificates_issue(training=training)}
+    holders = {
+        p.pk: p
+        for p in services.certificates_issue(actor=request.user, training=training, ip=client_ip(request))
+    }
     if participant_pk not in holders:
         get_object_or_404(Participant, pk=participant_pk, training=training)
         messages.error(request, _("Only a participant who attended every day gets a certificate."))
