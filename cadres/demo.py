@@ -19,6 +19,8 @@ from collections.abc import Generator
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.policy import Cap
+from accounts.selectors import users_with_capability
 from kelurahan.demo_streets import demo_address
 from kelurahan.models import Kelurahan
 
@@ -169,9 +171,8 @@ def roster_outreach(
 
 
 def _link_demo_users() -> None:
-    from accounts.models import Role, User
-
-    for user in User.objects.filter(username__in=DEMO_ACCOUNTS, role=Role.KADER).select_related("kelurahan"):
+    kaders = users_with_capability(Cap.ACCOMPANY_CASES).filter(username__in=DEMO_ACCOUNTS)
+    for user in kaders.select_related("kelurahan"):
         if Cadre.objects.filter(user=user).exists():
             continue
         cadre = Cadre.objects.filter(

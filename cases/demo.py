@@ -25,7 +25,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.policy import Cap
+from accounts.selectors import users_with_capability
 from kelurahan.demo_streets import demo_address
 from kelurahan.models import Kelurahan
 
@@ -247,11 +248,11 @@ def bulk_demo_cases(
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     names = NameBook(seed)
     kelurahan = list(Kelurahan.objects.select_related("kecamatan").order_by("code"))
-    workers = list(User.objects.filter(role=Role.PETUGAS, is_active=True).values_list("pk", flat=True))
+    workers = list(users_with_capability(Cap.HANDLE_CASES).values_list("pk", flat=True))
     if not kelurahan or not workers:
         raise ValueError("bulk_demo_cases needs the kelurahan and at least one active petugas")
     kaders_by_kelurahan: dict[int, list[int]] = {}
-    for pk, kel in User.objects.filter(role=Role.KADER, is_active=True).values_list("pk", "kelurahan_id"):
+    for pk, kel in users_with_capability(Cap.ACCOMPANY_CASES).values_list("pk", "kelurahan_id"):
         kaders_by_kelurahan.setdefault(kel, []).append(pk)
     now = timezone.now()
     moments = sorted(now - dt.timedelta(days=rng.uniform(0, 365 * years)) for _ in range(n))

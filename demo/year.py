@@ -35,7 +35,9 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.policy import Cap, user_can
+from accounts.selectors import users_with_capability
 from accounts.services import notification_mark_read
 from cadres import demo as cadres_demo
 from cadres.models import Cadre, Outreach
@@ -502,7 +504,7 @@ class DemoYear:
         rng, cast, petugas = self.rng, self.cast, self.cast.petugas
         fields = dict(fields)
         kinds = fields.pop("violence_types")
-        by_kader = plan.reporter.role == Role.KADER
+        by_kader = user_can(plan.reporter, Cap.ACCOMPANY_CASES)
         case = services.case_create(
             actor=plan.reporter,
             violence_types=kinds,
@@ -718,7 +720,11 @@ class DemoYear:
 
     def _inbox_reading(self) -> Story:
         """People read their inbox on working days; the last week's messages are still unread."""
-        users = list(User.objects.filter(is_active=True, role__in=[Role.PETUGAS, Role.KPAD, Role.KADER]))
+        users = [
+            *users_with_capability(Cap.HANDLE_CASES),
+            *users_with_capability(Cap.REVIEW_ESCALATIONS),
+            *users_with_capability(Cap.ACCOMPANY_CASES),
+        ]
         while timezone.now() < self.end - days(7):
             if _local(timezone.now()).weekday() < 5:
                 for user in users:
