@@ -138,3 +138,42 @@ class AuditFilterForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- The second factor ----------------------------------------------------------------------------
+
+
+class SecondFactorForm(forms.Form):
+    field_name = "code"
+    code = forms.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=6,
+        min_length=6,
+        help_text=_("Six digits. A new code appears every 30 seconds."),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    field_name = "recovery_code"
+    recovery_code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=20,
+        help_text=_(
+            "One of the codes you wrote down when you set up two-step verification, e.g. abcde-fghjk."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolForm(SecondFactorForm):
+    pass

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -89,6 +90,11 @@ START_PAGES: dict[str, str] = {
 def capabilities_of(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    # Between the password and the second factor a session may do nothing (set by
+    # accounts.middleware.SecondFactorMiddleware); the middleware also redirects, this holds
+    # should a view ever be reached anyway.
+    if getattr(user, "second_factor_pending", False):
+        return frozenset()
     return ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
@@ -109,6 +115,37 @@ def role_can(role: str, capability: str) -> bool:
 def uses_django_admin(role: str) -> bool:
     """Django's own admin (is_staff) is for those who keep the accounts."""
     return role_can(role, Cap.MANAGE_USERS)
+
+
+# --- Second factor ----------------------------------------------------------------------------
+
+
+class SecondFactor:
+    """Whether a role must use a second factor (when SIGAP_REQUIRE_2FA is on) or may choose to."""
+
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+
+
+ROLE_SECOND_FACTOR: dict[str, str] = {
+    # Those who see many children's cases, or keep the accounts, must prove a second factor.
+    Role.ADMIN: SecondFactor.REQUIRED,
+    Role.PETUGAS: SecondFactor.REQUIRED,
+    Role.KPAD: SecondFactor.REQUIRED,
+    # A volunteer on a cheap phone sees only their own cases: their choice.
+    Role.KADER: SecondFactor.OPTIONAL,
+}
+
+
+def second_factor_required(user) -> bool:
+    """Must this user pass a second factor to use SIGAP at all? (An unknown role must.)"""
+    if not settings.SIGAP_REQUIRE_2FA:
+        return False
+    return ROLE_SECOND_FACTOR.get(user.role, SecondFactor.REQUIRED) == SecondFactor.REQUIRED
+
+
+def may_turn_off_second_factor(user) -> bool:
+    return not second_factor_required(user)
 
 
 def start_url_for(user) -> str:

@@ -14,13 +14,18 @@ from .tasks import send_notification_emails_task
 
 
 def client_ip(request) -> str | None:
-    """The client's address. Behind a proxy, trust X-Forwarded-For only when told to."""
+    """The client's address: REMOTE_ADDR, or behind SIGAP_PROXY_COUNT reverse proxies the address
+    the outermost of them saw. Each proxy appends to X-Forwarded-For, so that address is the
+    entry that many from the right; anything to its left was written by the client and is not
+    believed (the audit log and the login throttle both rest on this address)."""
     if request is None:
         return None
-    if getattr(settings, "SIGAP_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    proxies = getattr(settings, "SIGAP_PROXY_COUNT", 0)
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -154,3 +159,48 @@ def notification_mark_read(*, user: User, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+# --- Logins: failures, unlocks, second factors ----------------------------------------------------
+
+
+def login_failure_record(*, username: str, ip: str | None, path: str, locked: bool) -> None:
+    """One failed login in the audit log, and a second row when it started a lockout.
+
+    The user name is recorded as typed (it may name nobody); the row points at the account
+    when one has that name."""
+    user = User.objects.filter(username=username).only("pk").first() if username else None
+    details = {"username": username[:150], "path": path[:100]}
+    rows = [AuditEvent(action="login.failed", details={**details, "locked": locked})]
+    if locked:
+        rows.append(AuditEvent(action="login.locked", details=details))
+    for row in rows:
+        row.target_type = User._meta.label_lower
+        row.target_id = str(user.pk) if user else ""
+        row.ip_address = ip
+    AuditEvent.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def user_unlock_login(*, actor: User, user: User, ip: str | None = None) -> int:
+    """Clear the failed logins that lock a user name (from every address); audited."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.username)
+    audit_record(actor=actor, action="user.unlock", target=user, ip=ip, details={"attempts": cleared})
+    return cleared
+
+
+@transaction.atomic
+def user_reset_second_factor(*, actor: User, user: User, ip: str | None = None) -> int:
+    """Remove a user's authenticator and recovery codes (a lost phone); audited. A role that
+    must use a second factor enrols again at the next login; sessions verified with the removed
+    device are no longer verified."""
+    from django_otp import devices_for_user
+
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    audit_record(actor=actor, action="user.reset_2fa", target=user, ip=ip, details={"devices": removed})
+    return removed

@@ -12,8 +12,10 @@ from core.paging import page_without_count
 from . import services
 from .audit import record_names, target_id_for_name
 from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
+from .lockout import lock_states
 from .models import AuditEvent, Notification
 from .policy import Cap, get_visible_or_404, requires, start_url_for
+from .security_views import user_security_context
 from .selectors import users_visible_to
 
 # The audit log's search by case number: the cases app registers how its records are named.
@@ -49,6 +51,9 @@ def user_list(request):
         if form.cleaned_data["active"]:
             users = users.filter(is_active=form.cleaned_data["active"] == "1")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
+    locks = lock_states(u.username for u in page)
+    for user in page:
+        user.login_locked = locks[user.username].locked if user.username in locks else False
     return render(request, "accounts/user_list.html", {"form": form, "page": page})
 
 
@@ -87,7 +92,11 @@ def user_edit(request, pk: int):
         services.user_update(actor=request.user, user=target, ip=services.client_ip(request), **changes)
         messages.success(request, _("User %(username)s was updated.") % {"username": target.username})
         return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "is_new": False, "target": target})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "is_new": False, "target": target, **user_security_context(target)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kelurahan",
     "accounts",
     "cadres",
@@ -64,8 +68,13 @@ MIDDLEWARE = [
     "config.middleware.JsonBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by the throttle into SIGAP's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,16 +116,52 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    # Django's common passwords plus leaked ones of 12+ characters (SecLists; accounts/data/SOURCES.md).
+    {"NAME": "accounts.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.ContextPasswordValidator"},  # the demo password, outside DEBUG
 ]
 if TESTING:
     # Hashing at full strength makes every test user cost ~0.3 s; tests prove behaviour, not hashing.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A session ends after SIGAP_SESSION_IDLE_MINUTES without a request, and SESSION_COOKIE_AGE
+# after the login whatever the activity (accounts.middleware.SessionIdleMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SIGAP_SESSION_IDLE_MINUTES = env.int("SIGAP_SESSION_IDLE_MINUTES", default=30)
+
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+# The audit log's addresses and the login throttle's per-address limit depend on it.
+SIGAP_PROXY_COUNT = env.int("SIGAP_PROXY_COUNT", default=0)
+
+# Login throttling (accounts/lockout.py explains the two limits).
+# Failures of one user name from one address, and from all addresses together:
+SIGAP_LOGIN_FAILURE_LIMIT = env.int("SIGAP_LOGIN_FAILURE_LIMIT", default=5)
+SIGAP_LOGIN_USERNAME_FAILURE_LIMIT = env.int("SIGAP_LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+SIGAP_LOGIN_COOLOFF_MINUTES = env.int("SIGAP_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_HANDLER = "accounts.lockout.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit_for_axes"
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off_for_axes"
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"], "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_for_axes"
+# The login forms' field, named here: axes would otherwise derive it lazily from the user model.
+AXES_USERNAME_FORM_FIELD = "username"
+
+# Second factor (TOTP with recovery codes; accounts/second_factor.py). Required for the roles
+# accounts.policy.ROLE_SECOND_FACTOR names, when this is on: on by default outside DEBUG, off with
+# DEBUG so `make run`'s demo logins stay one step. Tests turn it on where they test it.
+SIGAP_REQUIRE_2FA = env.bool("SIGAP_REQUIRE_2FA", default=not DEBUG and not TESTING)
+OTP_TOTP_ISSUER = "SIGAP Kota Pontianak"
 
 # Bahasa Indonesia first, English second; Pontianak is on WIB (UTC+7).
 LANGUAGE_CODE = "id"
@@ -266,7 +311,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: a line per failed login and lockout (warnings), not per check.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 if CELERY_TASK_ALWAYS_EAGER and not TESTING:
     # In-process tasks (the embedded default): no line per task, and no warning that the
@@ -288,6 +334,7 @@ SIGAP_KPAD_ACKNOWLEDGE_DAYS = env.int("SIGAP_KPAD_ACKNOWLEDGE_DAYS", default=3)
 # the system checks (config/checks.py) refuse to migrate or serve without it.
 SIGAP_BASE_URL = env.str("SIGAP_BASE_URL", default="http://127.0.0.1:8000" if DEBUG or TESTING else "")
 SIGAP_DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - the documented demo password, refused when DEBUG is off
+SIGAP_DEMO_USERNAMES = ("admin", "petugas", "kader", "kader2", "kpad")  # refused as passwords too
 SIGAP_ATTACHMENT_MAX_BYTES = env.int(
     "SIGAP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )  # case attachments

@@ -146,17 +146,30 @@ def test_it_sets_a_password_and_audits_it_without_the_password(alice, carol):
 
 
 def test_it_takes_the_client_address_from_remote_addr(settings):
-    settings.SIGAP_TRUST_X_FORWARDED_FOR = False
+    settings.SIGAP_PROXY_COUNT = 0
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert services.client_ip(request) == "10.0.0.9"
     assert services.client_ip(None) is None
 
 
-def test_it_trusts_x_forwarded_for_only_when_told_to(settings):
-    settings.SIGAP_TRUST_X_FORWARDED_FOR = True
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="36.90.1.2, 10.0.0.1")
+def test_behind_one_proxy_it_takes_the_address_that_proxy_saw(settings):
+    settings.SIGAP_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="36.90.1.2")
     assert services.client_ip(request) == "36.90.1.2"
     assert services.client_ip(RequestFactory().get("/", REMOTE_ADDR="10.0.0.9")) == "10.0.0.9"
+
+
+def test_a_forged_x_forwarded_for_does_not_choose_the_address(settings):
+    # The client wrote "1.2.3.4"; our one proxy appended the address it really came from.
+    settings.SIGAP_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 36.90.1.2")
+    assert services.client_ip(request) == "36.90.1.2"
+
+
+def test_behind_two_proxies_it_takes_the_second_entry_from_the_right(settings):
+    settings.SIGAP_PROXY_COUNT = 2
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="36.90.1.2, 10.0.0.1")
+    assert services.client_ip(request) == "36.90.1.2"
 
 
 # --- The audit log is append-only ---------------------------------------------------------------

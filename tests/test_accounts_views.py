@@ -54,6 +54,14 @@ EXPECTED = {
     "accounts:notifications": {"anonymous": 302, "*": 200},  # every role has an inbox
     "accounts:notification_open": {"*": 405},  # POST only
     "accounts:notifications_read_all": {"*": 405},  # POST only
+    "accounts:otp_verify": {"anonymous": 302, "*": 302},  # nothing to verify: sent on
+    "accounts:otp_enrol": {"anonymous": 302, "*": 200},  # every role may set up a second factor
+    "accounts:security": {"anonymous": 302, "*": 200},
+    "accounts:recovery_codes_new": {"*": 405},  # POST only
+    "accounts:second_factor_off": {"*": 405},  # POST only
+    "accounts:user_unlock": {"*": 405},  # POST only
+    "accounts:user_reset_2fa": {"*": 405},  # POST only
+    "accounts:failed_logins": ADMIN_ONLY,
     "kelurahan:list": {"anonymous": 302, "alice": 200, "bob": 200, "bella": 200, "*": 403},
 }
 
@@ -69,7 +77,13 @@ def test_it_has_an_expected_status_for_every_url_pattern():
 
 
 def _url(name, everyone):
-    if name in ("accounts:user_edit", "accounts:user_set_password", "accounts:notification_open"):
+    if name in (
+        "accounts:user_edit",
+        "accounts:user_set_password",
+        "accounts:notification_open",
+        "accounts:user_unlock",
+        "accounts:user_reset_2fa",
+    ):
         return reverse(name, kwargs={"pk": everyone["carol"].pk})
     return reverse(name)
 
@@ -177,7 +191,12 @@ def test_it_renders_only_the_menu_links_the_role_may_use(as_user, who, present, 
         assert f'href="{reverse(name)}"' not in nav
     # Nothing else: every link in the menu is one the policy gives this role.
     allowed = {item["url"] for item in navigation_for(as_user(who).get("/").wsgi_request.user)}
-    allowed |= {reverse("accounts:notifications"), reverse("accounts:password_change"), reverse("home")}
+    allowed |= {
+        reverse("accounts:notifications"),
+        reverse("accounts:security"),
+        reverse("accounts:password_change"),
+        reverse("home"),
+    }
     for href in re.findall(r'href="([^"#]+)"', nav):
         assert href in allowed, href
 
@@ -327,7 +346,8 @@ def test_it_keeps_the_user_list_query_count_flat(as_user, everyone, django_asser
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("accounts:user_list"))
     assert len(listed(response)) == 36
-    with django_assert_max_num_queries(5):
+    # Session, user, notifications, count, page, and the page's lock states (one query).
+    with django_assert_max_num_queries(6):
         client.get(reverse("accounts:user_list"))
 
 
