@@ -190,6 +190,8 @@ def url_samples() -> dict[str, dict]:
     return {
         "accounts:user_edit": {"pk": User.objects.get(username="kader").pk},
         "accounts:user_set_password": {"pk": User.objects.get(username="kader").pk},
+        "accounts:user_unlock": {"pk": User.objects.get(username="kader").pk},
+        "accounts:user_reset_2fa": {"pk": User.objects.get(username="kader").pk},
         "accounts:notification_open": {"pk": notification.pk},
         "cases:edit": number,
         "cases:detail": number,
