@@ -39,7 +39,9 @@ from .models import (
     CaseNumberSequence,
     Child,
     ClosureReason,
+    FamilyLink,
     Perpetrator,
+    Person,
     PlaceType,
     ProtectionCategory,
     Relation,
@@ -214,7 +216,7 @@ def case_fields(rng: random.Random, names: NameBook, *, kelurahan: Kelurahan, on
         ),
         "risk": Risk.TINGGI if prostitution and rng.random() < 0.7 else _pick(rng, RISK_WEIGHTS),
         "narrative": f"{DEMO_MARKER} {rng.choice(NARRATIVES)}",
-        "consent": True,
+        "family_informed": rng.random() < 0.7,
     }
 
 
@@ -330,10 +332,20 @@ def _insert(moments, *, year, first, rng, names, kelurahan, workers, kaders_by_k
         extras.append((kinds, children, synthetic_perpetrators(rng), by_kader))
     Case.objects.bulk_create(cases)
     violences, children, perpetrators, cadres, events = [], [], [], [], []
+    persons, guardians = [], []  # (case, child data, person), (person, guardian)
     for case, (kinds, kids, perps, by_kader) in zip(cases, extras, strict=True):
         violences += [Violence(case_id=case.pk, kind=k) for k in kinds]
-        children += [Child(case_id=case.pk, **vars(c)) for c in kids]
-        perpetrators += [Perpetrator(case_id=case.pk, **vars(p)) for p in perps]
+        for c in kids:
+            estimated = c.birth_date is None and c.estimated_age is not None
+            birth_year = case.incident_date.year - c.estimated_age if estimated else None
+            person = Person(name=c.name, sex=c.sex, birth_date=c.birth_date, birth_year=birth_year, nik=c.nik)
+            persons.append((case, c, person))
+            if c.guardian_name:
+                guardians.append((person, Person(name=c.guardian_name, contact=c.guardian_contact)))
+        perpetrators += [
+            Perpetrator(case_id=case.pk, relation=p.relation, sex=p.sex, age=p.age, is_child=p.is_child)
+            for p in perps
+        ]
         if by_kader:
             cadres.append(
                 CaseCadre(case_id=case.pk, user_id=case.reported_by_id, assigned_by_id=case.reported_by_id)
@@ -368,6 +380,21 @@ def _insert(moments, *, year, first, rng, names, kelurahan, workers, kaders_by_k
                 )
             )
     Violence.objects.bulk_create(violences)
+    Person.objects.bulk_create([p for _case, _data, p in persons] + [g for _p, g in guardians])
+    guardian_of = {id(p): g for p, g in guardians}
+    FamilyLink.objects.bulk_create(
+        [FamilyLink(person=p, relative=g, relation=FamilyLink.Relation.GUARDIAN) for p, g in guardians]
+    )
+    children = [
+        Child(
+            case_id=case.pk,
+            person=person,
+            guardian=guardian_of.get(id(person)),
+            school_level=data.school_level,
+            disability=data.disability,
+        )
+        for case, data, person in persons
+    ]
     Child.objects.bulk_create(children)
     Perpetrator.objects.bulk_create(perpetrators)
     CaseCadre.objects.bulk_create(cadres)

@@ -9,9 +9,10 @@ The rules (thresholds in settings, see the README):
 * ``untriaged`` - still dilaporkan more than SIGAP_ESCALATION_UNTRIAGED_HOURS after it
   was reported.
 * ``stalled`` - open (not selesai/ditutup) with no activity for SIGAP_ESCALATION_STALLED_DAYS.
-* ``repeat`` - a child of the case (same NIK, or same name, case-insensitive, and birth
-  date) is in another case reported within SIGAP_ESCALATION_REPEAT_MONTHS before it
-  (a month counted as 365/12 days).
+* ``repeat`` - a child of the case (the same Person record) is in another case reported
+  within SIGAP_ESCALATION_REPEAT_MONTHS before it (a month counted as 365/12 days). Two
+  records of one child count once a petugas has merged them (cases.person_services); the
+  index on Child(person, case) serves the lookup.
 
 Only open cases are escalated by a rule. A rule escalates a case once (``immediate``,
 ``untriaged``, ``repeat``); ``stalled`` again only after new activity on the case since
@@ -34,7 +35,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -128,17 +128,9 @@ def rule_cases(rule: str, *, now: dt.datetime) -> QuerySet[Case]:
             OuterRef("case__reported_at") - Value(repeat_window()), output_field=DateTimeField()
         )
         same_child = (
-            Child.objects.exclude(case_id=OuterRef("case_id"))
+            Child.objects.filter(person_id=OuterRef("person_id"))
+            .exclude(case_id=OuterRef("case_id"))
             .filter(case__reported_at__lt=OuterRef("case__reported_at"), case__reported_at__gte=window_start)
-            .annotate(lower_name=Lower("name"))
-            .filter(
-                Q(nik=OuterRef("nik"), nik__gt="")
-                | Q(
-                    lower_name=Lower(OuterRef("name")),
-                    birth_date=OuterRef("birth_date"),
-                    birth_date__isnull=False,
-                )
-            )
         )
         repeated = Child.objects.filter(case=OuterRef("pk")).filter(Exists(same_child))
         return qs.filter(Exists(repeated)).exclude(_escalated(rule))

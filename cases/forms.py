@@ -10,6 +10,11 @@ Decisions:
   it sets the online flag and, when neither Eksploitasi nor Seksual is chosen,
   adds Eksploitasi (the page ticks both boxes at once, so the reporter sees it).
 * A perpetrator whose age is under 18 is marked as a child.
+* No consent is asked: reporting needs nobody's (UU 35/2014). The form records whether and
+  when the family was told, and who else must not be told (cases.consent governs sharing).
+* A child typed in may already have a record (same NIK, or same name and birth date): each
+  such child's row offers the records the reporter may see, to link the report to one of
+  them instead of making a new one (``Intake.find_matches``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import Cap, user_can
@@ -27,8 +33,8 @@ from core.validators import validate_nik, validate_not_future
 from kelurahan.models import Kelurahan
 from kelurahan.selectors import kelurahan_for_report
 
-from . import services, validators
-from .models import Case, Child, Perpetrator, Source, ViolenceType
+from . import selectors, services, validators
+from .models import Case, FamilyLink, Perpetrator, Person, SchoolLevel, Sex, Source, ViolenceType
 
 ONLINE_EXPLOITATION_TYPES = (ViolenceType.EKSPLOITASI, ViolenceType.SEKSUAL)
 MAX_CHILDREN = 20
@@ -62,12 +68,17 @@ class CaseForm(forms.ModelForm):
         error_messages={"required": _("Choose at least one type of violence.")},
         help_text=_("Choose every type that applies."),
     )
-    consent = forms.BooleanField(
-        label=_("The child or their family agrees that this report is recorded and followed up."),
-        error_messages={"required": _("The report can only be sent with consent.")},
+    do_not_tell = forms.CharField(
+        label=_("Who else must not be told about this report?"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "The alleged perpetrators are never told. Name anyone else who must not learn of the "
+            'report, e.g. "the stepfather" or "the neighbour who is his friend".'
+        ),
     )
     confirm_new = forms.BooleanField(
-        label=_("I have checked the possible duplicates: this is a new case."),
+        label=_("I have checked the records found: each child without a chosen record is a new child."),
         required=False,
     )
 
@@ -80,9 +91,11 @@ class CaseForm(forms.ModelForm):
             "incident_time": TimeInput(),
             "narrative": forms.Textarea(attrs={"rows": 5}),
             "reporter_contact": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "family_informed_on": DateInput(),
         }
         help_texts = {
             "online_prostitution": _("Also marks the case as online and as exploitation."),
+            "family_informed": _("Reporting needs nobody's consent: only say whether the family knows."),
         }
 
     field_order = [
@@ -100,7 +113,10 @@ class CaseForm(forms.ModelForm):
         "source",
         "reporter_name",
         "reporter_contact",
-        "consent",
+        "family_informed",
+        "family_informed_who",
+        "family_informed_on",
+        "do_not_tell",
         "confirm_new",
     ]
 
@@ -122,7 +138,10 @@ class CaseForm(forms.ModelForm):
             initial=self.fields["kelurahan"].initial,
         )
         self.fields["incident_date"].validators.append(validate_not_future)
+        self.fields["family_informed_on"].validators.append(validate_not_future)
         self.fields["narrative"].widget.attrs.setdefault("maxlength", 10000)
+        if instance is not None and instance.pk:
+            del self.fields["do_not_tell"]  # kept up to date on the case page
 
     def clean(self):
         data = super().clean()
@@ -136,48 +155,104 @@ class CaseForm(forms.ModelForm):
             kinds = list(data.get("violence_types") or [])
             if kinds and not any(k in kinds for k in ONLINE_EXPLOITATION_TYPES):
                 data["violence_types"] = [*kinds, ViolenceType.EKSPLOITASI.value]
+        if data.get("family_informed_who") or data.get("family_informed_on"):
+            data["family_informed"] = True  # saying who was told, or when, says that someone was
+        informed_on = data.get("family_informed_on")
+        if informed_on and day and informed_on < day:
+            self.add_error("family_informed_on", _("The family cannot have been told before the incident."))
         return data
 
     def case_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in services.CASE_FIELDS}
 
+    def extra_fields(self) -> dict:
+        """What the intake service takes besides the case's own fields."""
+        if "do_not_tell" not in self.fields:
+            return {}
+        return {"do_not_tell": self.cleaned_data.get("do_not_tell", "")}
 
-class ChildForm(forms.ModelForm):
-    class Meta:
-        model = Child
-        fields = [
-            "name",
-            "sex",
-            "birth_date",
-            "estimated_age",
-            "nik",
-            "school_level",
-            "disability",
-            "guardian_name",
-            "guardian_contact",
-        ]
-        widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "off"}),
-            "birth_date": DateInput(),
-            "estimated_age": forms.NumberInput(attrs={"min": 0, "max": 17, "inputmode": "numeric"}),
-            "nik": forms.TextInput(
-                attrs={"inputmode": "numeric", "pattern": "[0-9]{16}", "maxlength": 16, "autocomplete": "off"}
-            ),
-            "guardian_contact": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-        }
-        help_texts = {
-            "birth_date": _("If the date is not known, give an estimated age instead."),
-            "nik": _("16 digits, if known."),
-        }
+
+GUARDIAN_RELATIONS = [
+    (FamilyLink.Relation.PARENT, _("Parent")),
+    (FamilyLink.Relation.GUARDIAN, _("Guardian")),
+    (FamilyLink.Relation.RELATIVE, _("Other relative")),
+]
+
+
+class ChildForm(forms.Form):
+    """One child: who they are (their Person record) and what is true of them in this case."""
+
+    row_id = forms.IntegerField(required=False, widget=forms.HiddenInput)  # editing: the Child row
+    # An existing record chosen for this child: shown as a choice among the matches found.
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label=capfirst(_("child's name")),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    sex = forms.ChoiceField(label=capfirst(_("sex")), choices=[("", "---------"), *Sex.choices])
+    birth_date = forms.DateField(
+        label=capfirst(_("date of birth")),
+        required=False,
+        widget=DateInput(),
+        help_text=_("If the date is not known, give an estimated age instead."),
+    )
+    estimated_age = forms.IntegerField(
+        label=capfirst(_("age (years)")),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 17, "inputmode": "numeric"}),
+    )
+    nik = forms.CharField(
+        label=capfirst(_("NIK")),
+        required=False,
+        max_length=16,
+        help_text=_("16 digits, if known."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "pattern": "[0-9]{16}", "maxlength": 16, "autocomplete": "off"}
+        ),
+    )
+    school_level = forms.ChoiceField(
+        label=capfirst(_("school level")), choices=SchoolLevel.choices, required=False
+    )
+    disability = forms.CharField(label=capfirst(_("disability")), max_length=120, required=False)
+    guardian_name = forms.CharField(
+        label=capfirst(_("parent/guardian")),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    guardian_relation = forms.ChoiceField(
+        label=_("Relation to the child"),
+        choices=GUARDIAN_RELATIONS,
+        required=False,
+        initial=FamilyLink.Relation.GUARDIAN,
+    )
+    guardian_contact = forms.CharField(
+        label=capfirst(_("parent/guardian contact")),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].validators.append(validate_not_future)
         self.fields["estimated_age"].validators.append(validators.validate_child_age)
         self.fields["nik"].validators.append(validate_nik)
+        self.person_record: Person | None = None  # the record chosen, once checked by Intake
+        self.matches: list[dict] = []  # records that may be this child (Intake.find_matches)
+        self.elsewhere = False  # staff: a match outside their area
+
+    def has_changed(self) -> bool:
+        # The relation has a default: a row with nothing typed but it is still an empty row.
+        return any(name != "guardian_relation" for name in self.changed_data)
 
     def clean_nik(self):
         return (self.cleaned_data.get("nik") or "").strip()
+
+    def clean_guardian_relation(self):
+        return self.cleaned_data.get("guardian_relation") or FamilyLink.Relation.GUARDIAN
 
     def check_against(self, incident_date: dt.date | None) -> None:
         """The checks across fields, once the incident date is known."""
@@ -198,10 +273,15 @@ class ChildForm(forms.ModelForm):
             for message in messages:
                 self.add_error(field, message)
 
+    @property
+    def unresolved(self) -> bool:
+        """Records may be this child and the reporter has not said whether one is."""
+        return bool(self.matches or self.elsewhere) and self.person_record is None
+
     def child_data(self) -> services.ChildData:
         data = self.cleaned_data
         return services.ChildData(
-            name=data["name"].strip(),
+            name=" ".join(data["name"].split()),
             sex=data["sex"],
             birth_date=data.get("birth_date"),
             estimated_age=data.get("estimated_age"),
@@ -210,13 +290,18 @@ class ChildForm(forms.ModelForm):
             disability=data.get("disability", ""),
             guardian_name=data.get("guardian_name", ""),
             guardian_contact=data.get("guardian_contact", ""),
+            guardian_relation=data.get("guardian_relation") or FamilyLink.Relation.GUARDIAN,
+            person=self.person_record,
+            child_id=data.get("row_id"),
         )
 
 
 class PerpetratorForm(forms.ModelForm):
+    row_id = forms.IntegerField(required=False, widget=forms.HiddenInput)  # editing: the row
+
     class Meta:
         model = Perpetrator
-        fields = ["relation", "sex", "age", "is_child"]
+        fields = ["row_id", "relation", "sex", "age", "is_child"]
         widgets = {"age": forms.NumberInput(attrs={"min": 0, "max": 120, "inputmode": "numeric"})}
 
     def clean_age(self):
@@ -238,7 +323,11 @@ class PerpetratorForm(forms.ModelForm):
     def perpetrator_data(self) -> services.PerpetratorData:
         data = self.cleaned_data
         return services.PerpetratorData(
-            relation=data["relation"], sex=data.get("sex", ""), age=data.get("age"), is_child=data["is_child"]
+            relation=data["relation"],
+            sex=data.get("sex", ""),
+            age=data.get("age"),
+            is_child=data["is_child"],
+            perpetrator_id=data.get("row_id"),
         )
 
 
@@ -316,12 +405,15 @@ class Intake:
         self.case = case
         children_initial = perpetrators_initial = None
         if case is not None and data is None:
-            children_initial = list(case.children.values(*ChildForm.Meta.fields))
-            perpetrators_initial = list(case.perpetrators.values(*PerpetratorForm.Meta.fields))
+            children_initial = children_as_initial(case)
+            perpetrators_initial = [
+                {"row_id": p["id"], **{k: v for k, v in p.items() if k != "id"}}
+                for p in case.perpetrators.values("id", "relation", "sex", "age", "is_child")
+            ]
         self.case_form = CaseForm(data, user=user, instance=case)
         self.children = ChildFormSet(data, prefix="children", initial=children_initial)
         self.perpetrators = PerpetratorFormSet(data, prefix="perpetrators", initial=perpetrators_initial)
-        self.duplicates: list = []
+        self.has_matches = False  # set by the view when rows wait for the reporter's answer
 
     @property
     def is_bound(self) -> bool:
@@ -335,8 +427,58 @@ class Intake:
         for form in self.children.forms:
             if not self.children._should_delete_form(form):
                 form.check_against(incident_date)
+        self._check_records()
         children_ok = children_ok and not any(form.errors for form in self.children.forms)
         return case_ok and children_ok and perpetrators_ok
+
+    def _check_records(self) -> None:
+        """A chosen record must be one the reporter may see; a row being edited must be this
+        case's. Outside that, the answer is the same "cannot be chosen" (nothing leaks)."""
+        own_rows = set(self.case.children.values_list("pk", flat=True)) if self.case else set()
+        chosen = {}
+        for form in self.children.forms:
+            if not hasattr(form, "cleaned_data") or self.children._should_delete_form(form):
+                continue
+            row_id, person = form.cleaned_data.get("row_id"), form.cleaned_data.get("person")
+            if row_id is not None and row_id not in own_rows:
+                form.add_error(None, _("This child is no longer in the report. Open the report again."))
+            if person is not None and row_id is None:
+                chosen[form.prefix] = person
+        if not chosen:
+            return
+        found = {
+            p.pk: p
+            for p in selectors.child_persons_visible_to(user=self.user).filter(pk__in=set(chosen.values()))
+        }
+        for form in self.children.forms:
+            if form.prefix in chosen:
+                form.person_record = found.get(chosen[form.prefix])
+                if form.person_record is None:
+                    form.add_error(
+                        "person", _("That child's record cannot be chosen. Check the child again.")
+                    )
+
+    def find_matches(self) -> bool:
+        """For each new child row without a chosen record, the records that may be this child.
+        Returns whether any row is unresolved (the reporter must choose or confirm)."""
+        staff = selectors.user_sees_elsewhere(self.user)
+        for form in self.children.kept_forms():
+            if form.cleaned_data.get("row_id") is not None or form.person_record is not None:
+                continue
+            data = form.cleaned_data
+            found = selectors.matching_persons(
+                user=self.user,
+                nik=data.get("nik", ""),
+                name=data.get("name", ""),
+                birth_date=data.get("birth_date"),
+                exclude_case_id=self.case.pk if self.case else None,
+            )
+            form.matches = match_rows(user=self.user, persons=found.visible)
+            form.elsewhere = found.elsewhere and staff
+        return any(form.unresolved for form in self.children.kept_forms())
+
+    def matched_persons(self) -> list[Person]:
+        return [m["person"] for form in self.children.forms for m in getattr(form, "matches", [])]
 
     def with_extra_row(self, which: str) -> Intake:
         """The same typed values, unbound (so no errors show), with one more empty row of ``which``."""
@@ -358,19 +500,52 @@ class Intake:
         return other
 
     def save_kwargs(self) -> dict:
-        return {
+        kwargs = {
             "violence_types": list(self.case_form.cleaned_data["violence_types"]),
             "children": [form.child_data() for form in self.children.kept_forms()],
             "perpetrators": [form.perpetrator_data() for form in self.perpetrators.kept_forms()],
             **self.case_form.case_fields(),
         }
+        if self.case is None:
+            kwargs.update(self.case_form.extra_fields())
+        return kwargs
 
-    def child_identities(self) -> list[dict]:
-        return [
+
+def children_as_initial(case: Case) -> list[dict]:
+    """The form's rows for a case's children, from their records: two queries."""
+    rows = list(case.children.select_related("person", "guardian").order_by("id"))
+    relations = dict(
+        FamilyLink.objects.filter(
+            person__in=[r.person_id for r in rows],
+            relative__in=[r.guardian_id for r in rows if r.guardian_id],
+        ).values_list("relative_id", "relation")
+    )
+    initial = []
+    for row in rows:
+        person, guardian = row.person, row.guardian
+        initial.append(
             {
-                "nik": form.cleaned_data.get("nik", ""),
-                "name": form.cleaned_data.get("name", ""),
-                "birth_date": form.cleaned_data.get("birth_date"),
+                "row_id": row.pk,
+                "name": person.name,
+                "sex": person.sex,
+                "birth_date": person.birth_date,
+                "estimated_age": person.age_on(case.incident_date) if person.birth_date is None else None,
+                "nik": person.nik,
+                "school_level": row.school_level,
+                "disability": row.disability,
+                "guardian_name": guardian.name if guardian else "",
+                "guardian_relation": relations.get(row.guardian_id, FamilyLink.Relation.GUARDIAN),
+                "guardian_contact": guardian.contact if guardian else "",
             }
-            for form in self.children.kept_forms()
-        ]
+        )
+    return initial
+
+
+def match_rows(*, user, persons: list[Person]) -> list[dict]:
+    """What the reporter is shown of each record that may be the child: the name, age and
+    sex, and the numbers of the cases they may see (one query for all)."""
+    if not persons:
+        return []
+    cases = selectors.cases_of_persons(user=user, persons=persons)
+    today = timezone.localdate()
+    return [{"person": p, "age": p.age_on(today), "cases": cases.get(p.pk, [])} for p in persons]

@@ -4,6 +4,12 @@ A Case has children (victims), alleged perpetrators, jenis kekerasan (several),
 a lifecycle (UPTD PPA service steps) whose every move is a CaseEvent, services,
 referrals and attachments. Access is decided in cases.selectors, writes happen
 in cases.services.
+
+A child is a Person with a record of their own: each Child row is that person as a victim
+in one case (what is true of them in that case: school level, disability, the guardian
+named), so the same child in three cases is one Person with three Child rows. Parents,
+guardians and other relatives are Persons too, tied by FamilyLink. Consent (who agreed to
+what, and who must not be told) governs sharing, never reporting: see cases.consent.
 """
 
 import datetime as dt
@@ -11,6 +17,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import age_on
@@ -183,7 +190,11 @@ class Case(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     reporter_name = models.CharField(_("reporter's name"), max_length=120, blank=True)
     reporter_contact = models.CharField(_("reporter's contact"), max_length=60, blank=True)
-    consent = models.BooleanField(_("consent to record and follow up"), default=False)
+    # Whether the family knows of the report, not whether it agreed: reporting needs nobody's
+    # consent (UU 35/2014). Consent to share is a Consent record per child.
+    family_informed = models.BooleanField(_("the family has been told of the report"), default=False)
+    family_informed_who = models.CharField(_("who in the family was told"), max_length=120, blank=True)
+    family_informed_on = models.DateField(_("when the family was told"), null=True, blank=True)
 
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -273,33 +284,138 @@ class CaseCadre(models.Model):
         return f"{self.case_id}: {self.user_id}"
 
 
-class Child(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
-    name = models.CharField(_("child's name"), max_length=120)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+class Person(models.Model):
+    """A person with a record of their own, across cases: a child who is a victim in one or
+    more cases (through Child rows), or a parent, guardian or other relative.
+
+    Identity lives here and nowhere else. Two records of the same child are merged by a
+    petugas (cases.person_services.person_merge): the merged record keeps its row, points at
+    the one kept (``merged_into``) and takes part in nothing any more."""
+
+    name = models.CharField(_("name"), max_length=120)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    estimated_age = models.PositiveSmallIntegerField(_("age (years)"), null=True, blank=True)
+    # When only an age is known (a child "about 7" on the incident date), the year it implies.
+    birth_year = models.PositiveSmallIntegerField(_("estimated year of birth"), null=True, blank=True)
     nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    contact = models.CharField(_("contact"), max_length=60, blank=True)  # adults: phone or WhatsApp
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_date__isnull=True) | models.Q(birth_year__isnull=True),
+                name="person_birth_date_or_year",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["nik"], name="cases_person_nik_idx"),
+            # The duplicate check's "same name and birth date" (iexact is UPPER() = UPPER()).
+            models.Index(Upper("name"), "birth_date", name="cases_person_name_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"person #{self.pk}"  # never the name: str() ends up in logs
+
+    @property
+    def reference(self) -> str:
+        """How a record is named where its identity must not show (audit log, timeline)."""
+        return f"#{self.pk}"
+
+    def age_on(self, day: dt.date) -> int | None:
+        """Age in whole years on ``day``: from the birth date when known, else from the
+        estimated year of birth (exact for the day the age was given), else unknown."""
+        if self.birth_date is not None:
+            return max(age_on(self.birth_date, day), 0)
+        if self.birth_year is not None:
+            return max(day.year - self.birth_year, 0)
+        return None
+
+
+class FamilyLink(models.Model):
+    """``relative`` is ``person``'s sibling, parent, guardian or other relative. One row per pair."""
+
+    class Relation(models.TextChoices):
+        SIBLING = "saudara", _("Sibling")
+        PARENT = "orang_tua", _("Parent")
+        GUARDIAN = "wali", _("Guardian")
+        RELATIVE = "kerabat", _("Other relative")
+
+    # Seen from the relative's side: a parent's link reads "child", a guardian's "ward".
+    INVERSE_LABELS = {
+        Relation.SIBLING: _("Sibling"),
+        Relation.PARENT: _("Child"),
+        Relation.GUARDIAN: _("Ward"),
+        Relation.RELATIVE: _("Other relative"),
+    }
+    CARERS = (Relation.PARENT, Relation.GUARDIAN)
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="family_links")
+    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relative_links")
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relative"], name="family_link_once"),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("relative")), name="family_link_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["relative", "person"])]
+
+    def __str__(self) -> str:
+        return f"{self.relative_id} is {self.relation} of {self.person_id}"
+
+
+class Child(models.Model):
+    """A child (Person) as a victim in one case, with what the report says of them then."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="child_rows")
     school_level = models.CharField(_("school level"), max_length=15, choices=SchoolLevel.choices, blank=True)
     disability = models.CharField(_("disability"), max_length=120, blank=True)
-    guardian_name = models.CharField(_("parent/guardian"), max_length=120, blank=True)
-    guardian_contact = models.CharField(_("parent/guardian contact"), max_length=60, blank=True)
+    guardian = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guardian_rows",
+        verbose_name=_("parent/guardian"),
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        indexes = [models.Index(fields=["nik"]), models.Index(fields=["name", "birth_date"])]
+        indexes = [
+            # "The same child in another case": the repeat rule and a child's page go by person.
+            models.Index(fields=["person", "case"], name="cases_child_person_case_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"child #{self.pk} of case {self.case_id}"  # never the name: str() ends up in logs
 
     def age_on(self, day: dt.date) -> int | None:
-        """The child's age in whole years on ``day``: from the birth date when known, else the
-        estimated age given in the report."""
-        if self.birth_date is None:
-            return self.estimated_age
-        return max(age_on(self.birth_date, day), 0)
+        """The child's age in whole years on ``day`` (load ``person`` with the row)."""
+        return self.person.age_on(day)
 
 
 class Perpetrator(models.Model):
@@ -308,12 +424,137 @@ class Perpetrator(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     is_child = models.BooleanField(_("is a child"), default=False)
+    # Who the alleged perpetrator is, when staff know it is a person of the child's family:
+    # that person then cannot give consent and is named among those who must not be told.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="perpetrator_rows"
+    )
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"perpetrator #{self.pk} of case {self.case_id}"
+
+
+class ConsentGiver(models.TextChoices):
+    CHILD = "anak", _("The child themselves")
+    CARER = "orang_tua_wali", _("A parent or guardian")
+    UNKNOWN = "tidak_diketahui", _("Not recorded")  # only on records carried over from before
+
+
+class ConsentPurpose(models.TextChoices):
+    FOLLOW_UP = "tindak_lanjut", _("Follow-up by the Dinas")
+    SHARING = "berbagi", _("Sharing with an institution")
+    PHOTOS = "foto", _("Photos of the child")
+
+
+class ConsentAnswer(models.TextChoices):
+    GIVEN = "diberikan", _("Given")
+    REFUSED = "ditolak", _("Refused")
+
+
+class ConsentInstitution(models.TextChoices):
+    """Who the child's data may be shared with: the referral institutions and KPAD."""
+
+    UNIT_PPA = "unit_ppa", _("Unit PPA Polresta Pontianak")
+    RSUD = "rsud", _("RSUD (regional hospital)")
+    UPTD_PPA = "uptd_ppa", _("UPTD PPA")
+    DINSOS = "dinas_sosial", _("Dinas Sosial")
+    LBH = "lbh", _("LBH (legal aid institute)")
+    SEKOLAH = "sekolah", _("School")
+    LAINNYA = "lainnya", _("Other institution")
+    KPAD = "kpad", _("KPAD")
+
+
+class Consent(models.Model):
+    """One statement of consent for one child of a case: who gave or refused it, when, and
+    for what (its items). Never edited: a newer statement for the child replaces it, and the
+    older ones stay as the history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(_("given or refused by"), max_length=16, choices=ConsentGiver.choices)
+    given_by_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents_given",
+        verbose_name=_("parent or guardian"),
+    )
+    decided_on = models.DateField(_("date"), null=True, blank=True)  # empty only when carried over
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(given_by="orang_tua_wali") | models.Q(given_by_person__isnull=False),
+                name="consent_carer_is_a_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["child", "-recorded_at", "-id"], name="cases_consent_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"consent #{self.pk} for child #{self.child_id}"
+
+
+class ConsentItem(models.Model):
+    """One purpose of a statement (and, for sharing, one institution), given or refused."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="items")
+    purpose = models.CharField(_("purpose"), max_length=15, choices=ConsentPurpose.choices)
+    institution = models.CharField(
+        _("institution"), max_length=20, choices=ConsentInstitution.choices, blank=True
+    )
+    answer = models.CharField(_("answer"), max_length=10, choices=ConsentAnswer.choices)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "purpose", "institution"], name="consent_item_once"),
+            models.CheckConstraint(
+                condition=models.Q(purpose="berbagi", institution__gt="")
+                | (~models.Q(purpose="berbagi") & models.Q(institution="")),
+                name="consent_item_institution_only_for_sharing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consent_id} {self.purpose} {self.institution} {self.answer}"
+
+
+class DoNotTell(models.Model):
+    """Someone who must not be told about the case (a person of the family, a relation such
+    as "the parent", or a few words), beyond the alleged perpetrators, who never are."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="do_not_tell")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="do_not_tell_rows"
+    )
+    relation = models.CharField(
+        _("relation to the child"), max_length=15, choices=Relation.choices, blank=True
+    )
+    note = models.CharField(_("who, in a few words"), max_length=200, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | ~models.Q(relation="") | ~models.Q(note=""),
+                name="do_not_tell_says_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"do-not-tell #{self.pk} of case {self.case_id}"
 
 
 class CaseEvent(models.Model):
@@ -332,6 +573,8 @@ class CaseEvent(models.Model):
         EDIT = "edit", _("Case edited")
         ESCALATION = "escalation", _("Escalated to KPAD")
         KPAD = "kpad", _("KPAD review")
+        CONSENT = "consent", _("Consent")
+        PERSON = "person", _("Child's record")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -15,10 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from accounts.policy import Cap, area_filter, user_can
 
-from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Escalation, Status
+from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Escalation, FamilyLink, Person, Status
 
 
 def cases_visible_to(*, user) -> QuerySet[Case]:
@@ -70,6 +72,8 @@ class CasePermissions:
     upload: bool = False
     download: bool = False
     export: bool = False
+    record_consent: bool = False  # record consent, add to who must not be told
+    manage_people: bool = False  # children's records: link, merge, family, who a perpetrator is
 
     def require(self, action: str) -> None:
         if not getattr(self, action):
@@ -93,6 +97,8 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             upload=True,
             download=True,
             export=True,
+            record_consent=True,
+            manage_people=True,
         )
     if user_can(user, Cap.OWN_CASES):
         is_open = case.status not in CLOSED_STATUSES
@@ -105,6 +111,8 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             add_visit=is_open,
             upload=is_open,
             download=True,
+            # The cadre at the family's door is often the one the family answers.
+            record_consent=is_open,
         )
     if user_can(user, Cap.REVIEW_ESCALATIONS):
         # Read-only; the child's identity stays masked (KPAD's deliberate, audited reveal comes
@@ -119,22 +127,149 @@ def initials(name: str) -> str:
     return "".join(f"{p[0].upper()}." for p in parts) or "?"
 
 
-def possible_duplicates(
-    *, nik: str = "", name: str = "", birth_date=None, exclude_case_id=None
-) -> QuerySet[Case]:
-    """Open cases with a child of the same NIK, or the same name and birth date."""
+# --- Children's records (persons) ----------------------------------------------------------------
+
+
+def child_persons_visible_to(*, user) -> QuerySet[Person]:
+    """Records of children who are in a case the user may see (merged records excluded)."""
+    in_visible_case = Child.objects.filter(person=OuterRef("pk"), case__in=cases_visible_to(user=user))
+    return Person.objects.filter(merged_into__isnull=True).filter(Exists(in_visible_case))
+
+
+def get_child_person_for_user(*, user, pk: int) -> Person:
+    """A child's record the user may see; a merged record leads to the one it was merged into
+    (when the user may see that one). Otherwise a 404."""
+    person = Person.objects.filter(pk=pk).only("pk", "merged_into").first()
+    if person is not None and person.merged_into_id is not None:
+        pk = person.merged_into_id
+    found = child_persons_visible_to(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def person_cases(*, user, person: Person) -> tuple[list[Case], int]:
+    """The cases of a child's record the user may see, newest first, and how many others
+    (outside the user's area) there are: two queries."""
+    rows = Child.objects.filter(person=person)
+    visible = list(
+        cases_visible_to(user=user)
+        .filter(Exists(rows.filter(case=OuterRef("pk"))))
+        .select_related("kelurahan")
+        .order_by("-reported_at", "-id")
+    )
+    others = rows.exclude(case__in=[c.pk for c in visible]).values("case").distinct().count()
+    return visible, others
+
+
+def persons_all_cases_visible(*, user, persons) -> bool:
+    """Whether every case of these records is one the user may see (a merge touches them all)."""
+    rows = Child.objects.filter(person__in=persons)
+    return not rows.exclude(case__in=cases_visible_to(user=user)).exists()
+
+
+def user_sees_elsewhere(user) -> bool:
+    """Staff learn that a child has a record outside their area (the Dinas will check it); to
+    a kader that would disclose a case they may not see."""
+    return user_can(user, Cap.HANDLE_CASES)
+
+
+def cases_of_persons(*, user, persons) -> dict[int, list[Case]]:
+    """{person id: the cases of that child the user may see, newest first}: one query."""
+    rows = (
+        Child.objects.filter(person__in=persons, case__in=cases_visible_to(user=user))
+        .select_related("case")
+        .only("person_id", "case__id", "case__number", "case__status", "case__reported_at")
+        .order_by("-case__reported_at", "-case_id")
+    )
+    found: dict[int, list[Case]] = {}
+    for row in rows:
+        found.setdefault(row.person_id, []).append(row.case)
+    return found
+
+
+@dataclass
+class PersonMatches:
+    """Children's records that may be the child typed at intake: those the user may see, and
+    whether there are others (told to staff only, and without any detail)."""
+
+    visible: list[Person]
+    elsewhere: bool
+
+
+def matching_persons(
+    *,
+    user,
+    nik: str = "",
+    name: str = "",
+    birth_date=None,
+    exclude_case_id=None,
+    exclude_person_id=None,
+    limit: int = 10,
+) -> PersonMatches:
+    """Records of children with the same NIK, or the same name (case-insensitive) and birth
+    date: the duplicate check at intake. Two queries at most."""
     match = Q()
     if nik:
         match |= Q(nik=nik)
     if name and birth_date:
-        match |= Q(name__iexact=name.strip(), birth_date=birth_date)
+        match |= Q(name__iexact=" ".join(name.split()), birth_date=birth_date)
     if not match:
-        return Case.objects.none()
-    children = Child.objects.filter(match, case=OuterRef("pk"))
-    qs = Case.objects.exclude(status__in=CLOSED_STATUSES).filter(Exists(children))
+        return PersonMatches([], False)
+    rows = Child.objects.filter(person=OuterRef("pk"))
     if exclude_case_id:
-        qs = qs.exclude(pk=exclude_case_id)
-    return qs
+        rows = rows.exclude(case_id=exclude_case_id)
+    candidates = Person.objects.filter(match, merged_into__isnull=True).filter(Exists(rows))
+    if exclude_person_id:
+        candidates = candidates.exclude(pk=exclude_person_id)
+    visible_rows = rows.filter(case__in=cases_visible_to(user=user))
+    found = list(
+        candidates.annotate(visible=Exists(visible_rows))
+        .order_by("-visible", "-id")
+        .only("pk", "name", "sex", "birth_date", "birth_year", "nik")[: limit + 1]
+    )
+    visible = [p for p in found if p.visible][:limit]
+    return PersonMatches(visible, any(not p.visible for p in found))
+
+
+@dataclass
+class FamilyMember:
+    """A family member of a child of a case: who they are to that child."""
+
+    person: Person
+    child: Child
+    label: str  # the relation, from the child's side ("Parent", "Sibling", ...)
+    carer: bool  # a parent or guardian: may give consent (unless excluded in the case)
+
+
+def case_family(*, children: list[Child]) -> list[FamilyMember]:
+    """The family of a case's children (load the rows with ``person`` and ``guardian``): their
+    family links either way round and the parent or guardian each report named. One query."""
+    by_person = {c.person_id: c for c in children}
+    members: list[FamilyMember] = []
+    seen: set[tuple[int, int]] = set()
+    links = FamilyLink.objects.filter(
+        Q(person_id__in=by_person) | Q(relative_id__in=by_person)
+    ).select_related("person", "relative")
+    for link in links.order_by("id"):
+        if link.person_id in by_person:
+            child, other = by_person[link.person_id], link.relative
+            label, carer = link.get_relation_display(), link.relation in FamilyLink.CARERS
+        else:
+            child, other = by_person[link.relative_id], link.person
+            label, carer = FamilyLink.INVERSE_LABELS[link.relation], False
+        if other.merged_into_id or other.pk in by_person or (other.pk, child.pk) in seen:
+            continue
+        seen.add((other.pk, child.pk))
+        members.append(FamilyMember(person=other, child=child, label=str(label), carer=carer))
+    for child in children:
+        guardian = child.guardian
+        if guardian is not None and (guardian.pk, child.pk) not in seen:
+            seen.add((guardian.pk, child.pk))
+            members.append(
+                FamilyMember(person=guardian, child=child, label=capfirst(_("parent/guardian")), carer=True)
+            )
+    return members
 
 
 def case_id_for_number(number: str) -> str | None:

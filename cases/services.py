@@ -24,6 +24,8 @@ from cadres.models import CadreActivity
 from cadres.services import cadre_activity_from_case
 from kelurahan.selectors import kelurahan_for_report
 
+from . import consent as consent_rules
+from .consent_services import do_not_tell_add
 from .models import (
     Attachment,
     Case,
@@ -32,11 +34,20 @@ from .models import (
     CaseNumberSequence,
     Child,
     ClosureReason,
+    ConsentInstitution,
+    ConsentPurpose,
     IntakeDraft,
     Perpetrator,
     Referral,
     Service,
     Status,
+)
+from .person_services import (
+    ChildData,
+    child_guardian,
+    child_person,
+    child_person_update,
+    person_delete_if_orphan,
 )
 from .tasks import escalate_after_intake
 
@@ -71,17 +82,7 @@ class InvalidTransition(ValidationError):
     pass
 
 
-@dataclass
-class ChildData:
-    name: str
-    sex: str
-    birth_date: dt.date | None = None
-    estimated_age: int | None = None
-    nik: str = ""
-    school_level: str = ""
-    disability: str = ""
-    guardian_name: str = ""
-    guardian_contact: str = ""
+__all__ = ["ChildData", "PerpetratorData"]  # with the services below; ChildData lives with persons
 
 
 @dataclass
@@ -90,6 +91,7 @@ class PerpetratorData:
     sex: str = ""
     age: int | None = None
     is_child: bool = False
+    perpetrator_id: int | None = None  # editing: the case's Perpetrator row this data is for
 
 
 CASE_FIELDS = (
@@ -106,7 +108,9 @@ CASE_FIELDS = (
     "source",
     "reporter_name",
     "reporter_contact",
-    "consent",
+    "family_informed",
+    "family_informed_who",
+    "family_informed_on",
 )
 
 
@@ -166,10 +170,14 @@ def case_create(
     violence_types: list[str],
     children: list[ChildData],
     perpetrators: list[PerpetratorData] = (),
+    do_not_tell: str = "",
     ip: str | None = None,
     now: dt.datetime | None = None,
     **fields,
 ) -> Case:
+    """A new case, as reported. Needs nobody's consent (UU 35/2014 obliges everyone to report
+    violence against a child): who in the family was told is recorded, and ``do_not_tell``
+    says, in the reporter's words, who else (beyond the alleged perpetrators) must not be."""
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"case_create() got unexpected fields {sorted(unknown)}")
@@ -196,8 +204,11 @@ def case_create(
     case.violences.bulk_create(
         [case.violences.model(case=case, kind=k) for k in dict.fromkeys(violence_types)]
     )
-    Child.objects.bulk_create([Child(case=case, **vars(c)) for c in children])
-    Perpetrator.objects.bulk_create([Perpetrator(case=case, **vars(p)) for p in perpetrators])
+    for data in children:
+        _child_create(case, data, actor=actor)
+    Perpetrator.objects.bulk_create([Perpetrator(case=case, **_perpetrator_fields(p)) for p in perpetrators])
+    if do_not_tell.strip():
+        do_not_tell_add(actor=actor, case=case, note=do_not_tell, ip=ip, now=now)
     if user_can(actor, Cap.ACCOMPANY_CASES):
         # The reporting cadre accompanies the case from the start.
         CaseCadre.objects.create(case=case, user=actor, assigned_by=actor)
@@ -213,6 +224,89 @@ def case_create(
     )
     count_cadre_activity(actor=actor, case=case)
     return case
+
+
+def _perpetrator_fields(data: PerpetratorData) -> dict:
+    return {"relation": data.relation, "sex": data.sex, "age": data.age, "is_child": data.is_child}
+
+
+def _child_create(case: Case, data: ChildData, *, actor: User) -> Child:
+    person = child_person(actor=actor, data=data, incident_date=case.incident_date)
+    guardian = child_guardian(actor=actor, child=person, data=data)
+    return Child.objects.create(
+        case=case,
+        person=person,
+        school_level=data.school_level,
+        disability=data.disability,
+        guardian=guardian,
+    )
+
+
+def _children_update(case: Case, children: list[ChildData], *, actor: User) -> bool:
+    """Edit the case's children in place: a row kept is the same Child (and Person), so what
+    hangs on it (consent, assessments) stays; a row taken out goes, and its record with it
+    when no other case or consent needs it."""
+    existing = {c.pk: c for c in case.children.select_related("person", "guardian")}
+    unknown = {c.child_id for c in children if c.child_id} - set(existing)
+    if unknown:
+        raise ValidationError(_("A child of this report was changed elsewhere. Open the report again."))
+    changed = False
+    kept = set()
+    for data in children:
+        if data.child_id is None:
+            _child_create(case, data, actor=actor)
+            changed = True
+            continue
+        child = existing[data.child_id]
+        kept.add(child.pk)
+        changed |= bool(child_person_update(person=child.person, data=data, incident_date=case.incident_date))
+        guardian = child_guardian(actor=actor, child=child.person, data=data, current=child.guardian)
+        fields = {"school_level": data.school_level, "disability": data.disability, "guardian": guardian}
+        differ = [name for name, value in fields.items() if getattr(child, name) != value]
+        for name in differ:
+            setattr(child, name, fields[name])
+        if differ:
+            child.save(update_fields=differ)
+            changed = True
+    for pk, child in existing.items():
+        if pk not in kept:
+            person, guardian = child.person, child.guardian
+            child.delete()
+            person_delete_if_orphan(person)
+            person_delete_if_orphan(guardian)
+            changed = True
+    return changed
+
+
+def _perpetrators_update(case: Case, perpetrators: list[PerpetratorData]) -> bool:
+    """In place, like the children: a kept row keeps the family member staff tied to it."""
+    existing = {p.pk: p for p in case.perpetrators.all()}
+    unknown = {p.perpetrator_id for p in perpetrators if p.perpetrator_id} - set(existing)
+    if unknown:
+        raise ValidationError(
+            _("An alleged perpetrator of this report was changed elsewhere. Open the report again.")
+        )
+    changed = False
+    kept = set()
+    for data in perpetrators:
+        values = _perpetrator_fields(data)
+        if data.perpetrator_id is None:
+            Perpetrator.objects.create(case=case, **values)
+            changed = True
+            continue
+        row = existing[data.perpetrator_id]
+        kept.add(row.pk)
+        differ = [name for name, value in values.items() if getattr(row, name) != value]
+        for name in differ:
+            setattr(row, name, values[name])
+        if differ:
+            row.save(update_fields=differ)
+            changed = True
+    gone = [pk for pk in existing if pk not in kept]
+    if gone:
+        Perpetrator.objects.filter(pk__in=gone).delete()
+        changed = True
+    return changed
 
 
 @transaction.atomic
@@ -248,12 +342,9 @@ def case_update(
     if children is not None:
         if not children:
             raise ValidationError(_("A case needs at least one child."))
-        case.children.all().delete()
-        Child.objects.bulk_create([Child(case=case, **vars(c)) for c in children])
-        changed.append("children")
-    if perpetrators is not None:
-        case.perpetrators.all().delete()
-        Perpetrator.objects.bulk_create([Perpetrator(case=case, **vars(p)) for p in perpetrators])
+        if _children_update(case, children, actor=actor):
+            changed.append("children")
+    if perpetrators is not None and _perpetrators_update(case, perpetrators):
         changed.append("perpetrators")
     _event(case, actor=actor, kind=CaseEvent.Kind.EDIT, at=now, note=", ".join(changed))
     audit_record(actor=actor, action="case.update", target=case, ip=ip, details={"fields": changed})
@@ -389,6 +480,11 @@ def case_refer(
 ) -> Referral:
     if date > timezone.localdate():
         raise ValidationError({"date": _("The date cannot be in the future.")})
+    check = consent_rules.consent_allows(
+        case=case, purpose=ConsentPurpose.SHARING, institution=ConsentInstitution(institution)
+    )
+    if not check.allowed:
+        raise ValidationError({"institution": check.message})
     now = timezone.now()
     referral = Referral.objects.create(
         case=case,
@@ -407,7 +503,13 @@ def case_refer(
         note=label + (f": {reason}" if reason else ""),
     )
     _touch(case, now)
-    audit_record(actor=actor, action="case.refer", target=case, ip=ip, details={"institution": institution})
+    audit_record(
+        actor=actor,
+        action="case.refer",
+        target=case,
+        ip=ip,
+        details={"institution": institution, "consent": check.basis},
+    )
     return referral
 
 
@@ -505,6 +607,10 @@ def case_add_attachment(
     description: str = "",
     ip: str | None = None,
 ) -> Attachment:
+    if kind == Attachment.Kind.PHOTO:
+        check = consent_rules.consent_allows(case=case, purpose=ConsentPurpose.PHOTOS)
+        if not check.allowed:
+            raise ValidationError({"kind": check.message})
     now = timezone.now()
     attachment = Attachment(
         case=case,

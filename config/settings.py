@@ -327,6 +327,8 @@ CADRE_INACTIVE_DAYS = env.int("CADRE_INACTIVE_DAYS", default=90)
 SIGAP_ESCALATION_UNTRIAGED_HOURS = env.int("SIGAP_ESCALATION_UNTRIAGED_HOURS", default=48)
 SIGAP_ESCALATION_STALLED_DAYS = env.int("SIGAP_ESCALATION_STALLED_DAYS", default=14)
 SIGAP_ESCALATION_REPEAT_MONTHS = env.int("SIGAP_ESCALATION_REPEAT_MONTHS", default=12)
+# Consent (cases.consent): from this age a child may give or refuse consent themselves.
+SIGAP_CONSENT_CHILD_MIN_AGE = env.int("SIGAP_CONSENT_CHILD_MIN_AGE", default=12)
 # KPAD's own response target: acknowledge an escalation within this many days.
 SIGAP_KPAD_ACKNOWLEDGE_DAYS = env.int("SIGAP_KPAD_ACKNOWLEDGE_DAYS", default=3)
 # The address people use to reach SIGAP (https://sigap.pontianak.go.id), for the links in

@@ -29,7 +29,7 @@ import itertools
 import logging
 import random
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import time_machine
 from django.db import transaction
@@ -42,7 +42,7 @@ from accounts.services import notification_mark_read
 from cadres import demo as cadres_demo
 from cadres.models import Cadre, Outreach
 from cadres.services import flag_inactive_cadres, outreach_log
-from cases import escalation, services
+from cases import escalation, person_services, selectors, services
 from cases import kpad_services as kpad
 from cases.demo import (
     DEMO_MARKER,
@@ -433,7 +433,8 @@ class DemoYear:
                 )
                 for _ in range(self.rng.choices((1, 2, 3), weights=(70, 22, 8))[0])
             ]
-            # Now and then a child already known from an earlier case is reported again.
+            # Now and then a child already known from an earlier case is reported again (linked
+            # to their record by the reporter, or merged by the petugas: see _known_children).
             known = [c for c in earlier_children if c.nik]
             if known and self.rng.random() < 0.04:
                 children[0] = self.rng.choice(known)
@@ -500,20 +501,41 @@ class DemoYear:
         self.year.run()
         return len(plans)
 
+    def _known_children(self, plan: CasePlan) -> tuple[list[services.ChildData], list]:
+        """The plan's children as the reporter enters them: a child whose record they may see
+        linked to it (the intake offers it); the records they may not see, for the petugas."""
+        children, repeats = [], []
+        for child in plan.children:
+            if child.nik:
+                found = selectors.matching_persons(user=plan.reporter, nik=child.nik)
+                if found.visible:
+                    child = replace(child, person=found.visible[0])
+                elif found.elsewhere:
+                    repeats.append(
+                        selectors.matching_persons(user=self.cast.petugas, nik=child.nik).visible[0]
+                    )
+            children.append(child)
+        return children, repeats
+
     def _case_story(self, plan: CasePlan, fields: dict) -> Story:
         rng, cast, petugas = self.rng, self.cast, self.cast.petugas
         fields = dict(fields)
         kinds = fields.pop("violence_types")
         by_kader = user_can(plan.reporter, Cap.ACCOMPANY_CASES)
+        children, repeats = self._known_children(plan)
         case = services.case_create(
             actor=plan.reporter,
             violence_types=kinds,
-            children=plan.children,
+            children=children,
             perpetrators=synthetic_perpetrators(rng),
             source=Source.KADER if by_kader else rng.choice([s for s in Source][1:]),
             reporter_name="" if by_kader else self.names.name(rng, rng.choice("LP")),
             **fields,
         )
+        for known in repeats:
+            # The reporter could not see the child's record: the petugas merges the two.
+            new = case.children.get(person__nik=known.nik).person
+            person_services.person_merge(actor=petugas, keep=known, other=new, reason="NIK yang sama.")
         # The immediate rule, at this moment (the on-commit task then finds it done).
         escalation.escalate_on_intake(case_id=case.pk, now=timezone.now())
         self.year.expect_escalations()

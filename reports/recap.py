@@ -6,8 +6,9 @@ or narrative ever leaves this module.
 
 * Victims are the Child rows of the cases REPORTED in the period (``Case.reported_at``, local
   time), in the cases the user may see (``cases_visible_to``), optionally in one kecamatan.
-* A child's age is the age on the incident date: from the date of birth, else the estimated
-  age; neither gives the "unknown" band.
+* A child's age is the age on the incident date: from the date of birth on the child's record,
+  else from its estimated year of birth; neither gives the "unknown" band. A child in two
+  cases of the period counts in each (SIMFONI counts victims per report).
 * Services are the Service rows DATED in the period, on the cases the user may see.
 """
 
@@ -103,7 +104,7 @@ def recap_cases(*, user, period: Period, kecamatan=None) -> QuerySet[Case]:
 def _band_expression():
     """The age band on the incident date, as SQL: CASE WHEN over the year/month/day parts."""
     return CaseWhen(
-        When(birth_date__isnull=True, estimated_age__isnull=True, then=Value("unknown")),
+        When(person__birth_date__isnull=True, person__birth_year__isnull=True, then=Value("unknown")),
         When(_age__lte=5, then=Value("0_5")),
         When(_age__lte=12, then=Value("6_12")),
         When(_age__lte=17, then=Value("13_17")),
@@ -120,13 +121,14 @@ def _with_bands(children: QuerySet[Child]) -> QuerySet[Child]:
             _inc_year=ExtractYear("case__incident_date"),
             _inc_month=ExtractMonth("case__incident_date"),
             _inc_day=ExtractDay("case__incident_date"),
-            _birth_year=ExtractYear("birth_date"),
-            _birth_month=ExtractMonth("birth_date"),
-            _birth_day=ExtractDay("birth_date"),
+            _birth_year=ExtractYear("person__birth_date"),
+            _birth_month=ExtractMonth("person__birth_date"),
+            _birth_day=ExtractDay("person__birth_date"),
         )
         .annotate(
             _age=CaseWhen(
-                When(birth_date__isnull=True, then=F("estimated_age")),
+                # An estimated year of birth: the age it gives on the incident date.
+                When(person__birth_date__isnull=True, then=F("_inc_year") - F("person__birth_year")),
                 default=F("_inc_year")
                 - F("_birth_year")
                 - CaseWhen(When(before_birthday, then=Value(1)), default=Value(0)),
@@ -149,14 +151,14 @@ def _violence_table(children: QuerySet[Child]) -> Table:
     counts: dict[tuple, int] = {}
     for row in (
         _with_bands(children)
-        .values("case__violences__kind", "sex", "band")
+        .values("case__violences__kind", "person__sex", "band")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        counts[(row["case__violences__kind"], row["sex"], row["band"])] = row["n"]
+        counts[(row["case__violences__kind"], row["person__sex"], row["band"])] = row["n"]
     once: dict[tuple, int] = {}
-    for row in _with_bands(children).values("sex", "band").annotate(n=Count("id")).order_by():
-        once[(row["sex"], row["band"])] = row["n"]
+    for row in _with_bands(children).values("person__sex", "band").annotate(n=Count("id")).order_by():
+        once[(row["person__sex"], row["band"])] = row["n"]
     rows = [
         Row(str(label), [counts.get((kind, *k), 0) for k in keys]) for kind, label in ViolenceType.choices
     ]
@@ -181,8 +183,8 @@ def _by_sex_table(
     children: QuerySet[Child], *, path: str, choices, key: str, title, label_heading, distinct: bool, note=""
 ) -> Table:
     counts: dict[tuple, int] = {}
-    for row in children.values(path, "sex").annotate(n=Count("id", distinct=distinct)).order_by():
-        counts[(row[path] if row[path] is not None else NOT_RECORDED, row["sex"])] = row["n"]
+    for row in children.values(path, "person__sex").annotate(n=Count("id", distinct=distinct)).order_by():
+        counts[(row[path] if row[path] is not None else NOT_RECORDED, row["person__sex"])] = row["n"]
     rows = [Row(str(label), [counts.get((value, sex), 0) for sex, _l in SEXES]) for value, label in choices]
     if any(k[0] == NOT_RECORDED for k in counts):
         rows.append(Row(str(_("Not recorded")), [counts.get((NOT_RECORDED, sex), 0) for sex, _l in SEXES]))

@@ -90,7 +90,7 @@ def make_case(*, actor, children=None, perpetrators=None, violence_types=("fisik
         "narrative": "Laporan sintetis untuk pengujian.",
         "source": "kader" if actor.role == Role.KADER else "walk_in",
         "risk": "sedang",
-        "consent": True,
+        "family_informed": True,
     }
     values.update(fields)
     if children is None:

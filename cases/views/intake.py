@@ -5,14 +5,16 @@
   all show on one page), a petugas on one page.
 * ``lapor/draf/``: the user's own unfinished report on the server (JSON), next to
   the copy intake.js keeps in the phone's localStorage.
-* ``lapor/cek-duplikat/``: possible duplicates of a child, asked by POST so a
-  child's NIK or name never appears in a URL or an access log.
+* ``lapor/cek-duplikat/``: the records a child typed in may already have, asked by POST so
+  a child's NIK or name never appears in a URL or an access log; the reporter may link the
+  report to one they may see. Staff are told of a record outside their area, a kader not.
 * ``<number>/ubah/``: the same form, prefilled, for whoever may edit the case.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,8 +30,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
-from cases import selectors, services
-from cases.forms import Intake
+from cases import person_services, selectors, services
+from cases.forms import Intake, match_rows
 from cases.links import case_url
 from cases.models import Case, IntakeDraft
 
@@ -37,44 +39,14 @@ MAX_DRAFT_BYTES = 200_000
 SENT_COOKIE = "sigap_intake_sent"  # tells intake.js that the report was sent: drop the phone's draft
 
 
-def _duplicates_for(*, user, identities: list[dict], exclude_case_id=None) -> list[dict]:
-    """Open cases matching any of the children: visible ones with their number and link,
-    the others only as "somewhere else" (no number, no link, no area)."""
-    matches: dict[int, Case] = {}
-    for ident in identities:
-        if not (ident.get("nik") or (ident.get("name") and ident.get("birth_date"))):
-            continue
-        found = selectors.possible_duplicates(
-            nik=ident.get("nik", ""),
-            name=ident.get("name", ""),
-            birth_date=ident.get("birth_date"),
-            exclude_case_id=exclude_case_id,
+ROW_PREFIX = re.compile(r"^children-\d{1,2}$")
+
+
+def _record_matches(request, persons) -> None:
+    for person in persons:
+        person_services.person_record_access(
+            actor=request.user, person=person, action="person.duplicate_match", ip=client_ip(request)
         )
-        for case in found.only("pk", "number", "status", "reported_at")[:20]:
-            matches[case.pk] = case
-    if not matches:
-        return []
-    visible = set(selectors.cases_visible_to(user=user).filter(pk__in=matches).values_list("pk", flat=True))
-    rows = []
-    hidden = False
-    for case in sorted(matches.values(), key=lambda c: c.reported_at, reverse=True):
-        if case.pk in visible:
-            rows.append({"visible": True, "number": case.number, "url": case_url(case.number), "case": case})
-        else:
-            hidden = True
-    # Only staff learn that a child is in an open case outside their area; to a kader that
-    # would disclose a case they may not see (another area's record is a 404 for them).
-    if hidden and user_can(user, Cap.HANDLE_CASES):
-        rows.append({"visible": False})
-    return rows
-
-
-def _record_duplicate_matches(request, rows: list[dict]) -> None:
-    for row in rows:
-        if row["visible"]:
-            services.case_record_access(
-                actor=request.user, case=row["case"], action="case.duplicate_match", ip=client_ip(request)
-            )
 
 
 def _render_form(request, intake: Intake, *, case: Case | None = None, status: int = 200):
@@ -84,12 +56,12 @@ def _render_form(request, intake: Intake, *, case: Case | None = None, status: i
         "form": intake.case_form,
         "children": intake.children,
         "perpetrators": intake.perpetrators,
-        "duplicates": intake.duplicates,
+        "has_matches": intake.has_matches,
         "case": case,
         # Case workers get the form on one page; everyone else in short steps, phone first.
         "stepped": not user_can(user, Cap.HANDLE_CASES),
         "show_confirm_new": case is None
-        and (bool(intake.duplicates) or (intake.is_bound and bool(intake.case_form.data.get("confirm_new")))),
+        and (intake.has_matches or (intake.is_bound and bool(intake.case_form.data.get("confirm_new")))),
         "has_errors": intake.is_bound
         and bool(
             intake.case_form.errors
@@ -122,11 +94,10 @@ def case_report(request):
         return _render_form(request, intake.with_extra_row(which))
     if not intake.is_valid():
         return _render_form(request, intake)
-    if not intake.case_form.cleaned_data.get("confirm_new"):
-        intake.duplicates = _duplicates_for(user=request.user, identities=intake.child_identities())
-        if intake.duplicates:
-            _record_duplicate_matches(request, intake.duplicates)
-            return _render_form(request, intake)
+    if intake.find_matches() and not intake.case_form.cleaned_data.get("confirm_new"):
+        intake.has_matches = True
+        _record_matches(request, intake.matched_persons())
+        return _render_form(request, intake)
     try:
         case = services.case_create(actor=request.user, ip=client_ip(request), **intake.save_kwargs())
     except ValidationError as error:
@@ -184,8 +155,9 @@ def draft_discard(request):
 @require_POST
 @requires(Cap.REPORT_CASES)
 def duplicates(request):
-    """Possible duplicates of one child, as an HTML fragment. POST with a JSON body
-    {nik} or {name, birth_date} (and optionally the case being edited)."""
+    """The records one child may already have, as an HTML fragment. POST with a JSON body
+    {nik} or {name, birth_date}, optionally the case being edited and the row's form prefix
+    (then the records the user may see come as a choice for that row)."""
     body = _json_body(request)
     if body is None:
         return HttpResponseBadRequest(_("The request could not be read."))
@@ -199,14 +171,22 @@ def duplicates(request):
     exclude = None
     if body.get("case"):
         exclude = selectors.get_case_for_user(user=request.user, number=str(body["case"])[:20]).pk
-    rows = _duplicates_for(
-        user=request.user,
-        identities=[{"nik": nik, "name": name, "birth_date": birth_date}],
-        exclude_case_id=exclude,
+    prefix = str(body.get("prefix") or "")
+    found = selectors.matching_persons(
+        user=request.user, nik=nik, name=name, birth_date=birth_date, exclude_case_id=exclude
     )
-    _record_duplicate_matches(request, rows)
-    html = render_to_string("cases/intake/_duplicates.html", {"duplicates": rows}, request=request)
-    return JsonResponse({"count": len(rows), "html": html})
+    elsewhere = found.elsewhere and selectors.user_sees_elsewhere(request.user)
+    _record_matches(request, found.visible)
+    html = render_to_string(
+        "cases/intake/_duplicates.html",
+        {
+            "matches": match_rows(user=request.user, persons=found.visible),
+            "elsewhere": elsewhere,
+            "prefix": prefix if ROW_PREFIX.match(prefix) else "",
+        },
+        request=request,
+    )
+    return JsonResponse({"count": len(found.visible) + int(elsewhere), "html": html})
 
 
 @never_cache

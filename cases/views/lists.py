@@ -74,7 +74,9 @@ def with_row_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("kelurahan__kecamatan", "case_worker").prefetch_related(
         Prefetch(
             "children",
-            queryset=Child.objects.only("id", "case_id", "name", "birth_date", "estimated_age"),
+            queryset=Child.objects.select_related("person").only(
+                "id", "case_id", "person__name", "person__birth_date", "person__birth_year"
+            ),
         ),
         Prefetch("violences", queryset=CaseViolence.objects.order_by("kind")),
     )
@@ -101,7 +103,8 @@ def case_rows(cases) -> list[CaseRow]:
                 online_prostitution=case.online_prostitution,
                 violences=[v.get_kind_display() for v in case.violences.all()],
                 children=[
-                    ChildRow(initials(c.name), c.age_on(case.incident_date)) for c in case.children.all()
+                    ChildRow(initials(c.person.name), c.age_on(case.incident_date))
+                    for c in case.children.all()
                 ],
             )
         )
@@ -153,9 +156,9 @@ def apply_search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
             return cases.filter(number=number)
         return cases.filter(number__startswith=number)
     if kind == "nik":
-        return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), nik=q)))
-    # On PostgreSQL a pg_trgm GIN index on UPPER(name) serves this (migration 0002).
-    return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), name__icontains=q)))
+        return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), person__nik=q)))
+    # On PostgreSQL a pg_trgm GIN index on UPPER(person name) serves this (migration 0007).
+    return cases.filter(Exists(Child.objects.filter(case=OuterRef("pk"), person__name__icontains=q)))
 
 
 def _filters_only(query: QueryDict) -> str:

@@ -11,7 +11,8 @@
 //   loses nothing; the draft comes back on the next visit, with a notice and a
 //   "discard draft" button. After a report is sent, the server sets a cookie and the draft
 //   is dropped here on the next visit (the server's copy is already gone);
-// * a possible duplicate of a child is looked up (POST, so no NIK or name in a URL).
+// * the records a child may already have are looked up (POST, so no NIK or name in a URL)
+//   and offered as a choice in the child's row: the same child, or a new record.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-intake]");
@@ -150,7 +151,8 @@
   if (stepped && steps.length > 1) {
     $all("[data-step-count]").forEach(function (p) { p.hidden = false; });
     var firstError = steps.findIndex(function (step) {
-      return step.querySelector(".is-invalid, .invalid-feedback, .alert-danger") !== null;
+      // A step waiting for an answer: an error, or records that may be a child of the report.
+      return step.querySelector(".is-invalid, .invalid-feedback, .alert-danger, [data-testid=duplicates]") !== null;
     });
     showStep(firstError >= 0 ? firstError : 0, false);
     next.addEventListener("click", function () {
@@ -181,12 +183,25 @@
       if (name && born) { query.name = name; query.birth_date = born; }
       if (!query.nik && !query.name) { box.innerHTML = ""; last = ""; return; }
       if (form.dataset.case) { query.case = form.dataset.case; }
+      var nameField = field("name");
+      var prefix = nameField ? nameField.name.replace(/-name$/, "") : "";
       var key = JSON.stringify(query);
       if (key === last) { return; }
       last = key;
+      query.prefix = prefix;
       post(form.dataset.duplicatesUrl, query)
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { if (data && key === last) { box.innerHTML = data.html; } })
+        .then(function (data) {
+          if (!data || key !== last) { return; }
+          // The records found replace the row's earlier answer; a record still offered stays chosen.
+          var chosen = box.querySelector("[name='" + prefix + "-person']:checked, input[type=hidden][name='" + prefix + "-person']");
+          var value = chosen ? chosen.value : "";
+          box.innerHTML = data.html;
+          if (value) {
+            var again = box.querySelector("input[type=radio][name='" + prefix + "-person'][value='" + value + "']");
+            if (again) { again.checked = true; }
+          }
+        })
         .catch(function () { /* offline: the server checks again when the report is sent */ });
     }
     ["nik", "name", "birth_date"].forEach(function (name) {

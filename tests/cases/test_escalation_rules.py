@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Notification
-from cases import escalation, services
+from cases import escalation, person_services, services
 from cases.models import CaseEvent, Escalation, KpadMessage
 from tests.factories import make_case
 
@@ -169,46 +169,50 @@ def test_a_stalled_case_is_escalated_again_only_after_new_activity(bob):
 # --- repeat -------------------------------------------------------------------------------------
 
 
-def test_it_escalates_a_case_whose_child_has_the_same_nik_as_in_an_earlier_case(bob):
+def the_child_of(case):
+    return case.children.select_related("person").get().person
+
+
+def test_it_escalates_a_case_whose_child_is_the_same_person_as_in_an_earlier_case(bob):
     first = make_case(actor=bob, now=T0, children=[child(nik="6171010101140001")])
     later = make_case(
         actor=bob,
         now=T0 + dt.timedelta(days=200),
-        children=[child(name="Nama Lain", nik="6171010101140001", birth_date=None)],
+        children=[
+            child(name="Anak Lain"),
+            services.ChildData(name="Sama", sex="P", person=the_child_of(first)),
+        ],
     )
     sweep(T0 + dt.timedelta(days=200, hours=1))
     assert rules_of(later) == [Rule.REPEAT]
     assert Rule.REPEAT not in rules_of(first)  # the earlier case is not the repeat
 
 
-def test_it_matches_the_same_name_in_any_case_and_birth_date(bob):
-    make_case(actor=bob, now=T0, children=[child(name="Siti Aminah")])
+def test_it_does_not_guess_by_name_or_nik_until_the_records_are_merged(bob):
+    first = make_case(actor=bob, now=T0, children=[child(name="Siti Aminah", nik="6171010101140003")])
     later = make_case(
         actor=bob,
         now=T0 + dt.timedelta(days=30),
-        children=[child(name="Anak Lain", birth_date=dt.date(2015, 1, 1)), child(name="SITI AMINAH")],
+        children=[child(name="SITI AMINAH", nik="6171010101140003")],
     )
     sweep(T0 + dt.timedelta(days=30, hours=1))
+    assert rules_of(later) == []  # two records: a petugas decides whether they are one child
+
+    person_services.person_merge(
+        actor=bob, keep=the_child_of(first), other=the_child_of(later), reason="NIK yang sama"
+    )
+    sweep(T0 + dt.timedelta(days=30, hours=2))
     assert rules_of(later) == [Rule.REPEAT]
-
-
-def test_it_does_not_match_the_same_name_with_another_birth_date_or_none(bob):
-    make_case(actor=bob, now=T0, children=[child(name="Siti Aminah", birth_date=None)])
-    later = make_case(
-        actor=bob, now=T0 + dt.timedelta(days=30), children=[child(name="Siti Aminah", birth_date=None)]
-    )
-    other = make_case(
-        actor=bob,
-        now=T0 + dt.timedelta(days=31),
-        children=[child(name="Siti Aminah", birth_date=dt.date(2013, 1, 1))],
-    )
-    sweep(T0 + dt.timedelta(days=31, hours=1))
-    assert rules_of(later) == [] and rules_of(other) == []
+    assert Rule.REPEAT not in rules_of(first)
 
 
 def test_it_does_not_escalate_a_repeat_older_than_12_months(bob):
-    make_case(actor=bob, now=T0, children=[child(nik="6171010101140002")])
-    later = make_case(actor=bob, now=T0 + dt.timedelta(days=370), children=[child(nik="6171010101140002")])
+    first = make_case(actor=bob, now=T0, children=[child(nik="6171010101140002")])
+    later = make_case(
+        actor=bob,
+        now=T0 + dt.timedelta(days=370),
+        children=[services.ChildData(name="Anak Uji", sex="P", person=the_child_of(first))],
+    )
     sweep(T0 + dt.timedelta(days=370, hours=1))
     assert rules_of(later) == []
 

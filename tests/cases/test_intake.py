@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -46,7 +47,6 @@ def report_data(kelurahan_pk: int, **overrides) -> dict:
         "source": "kader",
         "reporter_name": "Pelapor Sintetis",
         "reporter_contact": "081200000000",
-        "consent": "on",
         **management("children", 2),
         "children-0-name": "Siti Uji Coba",
         "children-0-sex": "P",
@@ -138,14 +138,24 @@ def test_a_kader_reports_a_case_with_two_children_and_a_perpetrator(client_for, 
     assert response.url == f"/kasus/{case.number}/"
     assert response.cookies[SENT_COOKIE].value == "1"
     assert case.reported_by == charlie and case.status == Status.DILAPORKAN
-    assert case.kelurahan_id == charlie.kelurahan_id and case.source == "kader" and case.consent
+    assert case.kelurahan_id == charlie.kelurahan_id and case.source == "kader"
+    assert not case.family_informed and not case.consents.exists()  # nobody's consent was asked
     assert sorted(case.violences.values_list("kind", flat=True)) == ["fisik", "psikis"]
-    children = list(case.children.order_by("id"))
-    assert [(c.name, c.sex, c.nik) for c in children] == [
+    children = list(case.children.select_related("person", "guardian").order_by("id"))
+    assert [(c.person.name, c.person.sex, c.person.nik) for c in children] == [
         ("Siti Uji Coba", "P", GIRL_NIK),
         ("Budi Uji Coba", "L", ""),
     ]
-    assert children[0].birth_date == dt.date(2014, 3, 2) and children[1].estimated_age == 7
+    assert (
+        children[0].person.birth_date == dt.date(2014, 3, 2) and children[1].age_on(case.incident_date) == 7
+    )
+    assert children[1].person.birth_year == case.incident_date.year - 7
+    assert (children[0].school_level, children[0].guardian.name, children[0].guardian.contact) == (
+        "smp",
+        "Ibu Sintetis",
+        "081200000001",
+    )
+    assert children[0].person.family_links.get().relative == children[0].guardian
     assert list(case.perpetrators.values_list("relation", "sex", "age", "is_child")) == [
         ("orang_tua", "L", 41, False)
     ]
@@ -229,7 +239,7 @@ def test_a_kader_may_report_a_case_outside_their_own_kelurahan(client_for, charl
 
 
 def test_a_failed_report_keeps_every_field_and_every_row(client_for, charlie):
-    data = report_data(charlie.kelurahan_id, consent="")
+    data = report_data(charlie.kelurahan_id, family_informed_on="2000-01-01")
     data.update(management("children", 3))
     data.update({"children-2-name": "Anak Ketiga", "children-2-sex": "L", "children-2-nik": "123"})
     data.update(management("perpetrators", 2))
@@ -257,7 +267,7 @@ def test_a_failed_report_keeps_every_field_and_every_row(client_for, charlie):
     intake = response.context["intake"]
     assert intake.case_form["violence_types"].value() == ["fisik", "psikis"]
     assert intake.perpetrators.forms[1]["relation"].value() == "tetangga"
-    assert "consent" in intake.case_form.errors
+    assert "family_informed_on" in intake.case_form.errors  # told before the incident
     assert "NIK terdiri dari tepat 16 angka." in intake.children.forms[2].errors["nik"]
     assert 'data-bound="1"' in html
 
@@ -352,16 +362,34 @@ def ask(client, body):
     return client.post(DUPLICATES, data=json.dumps(body), content_type="application/json")
 
 
-def test_duplicates_show_a_link_to_a_case_the_user_may_see(client_for, charlie):
+def offers(html: str, prefix: str, person) -> bool:
+    """The row offers this record as its child (a radio button of the row's ``person``)."""
+    return re.search(rf'name="{prefix}-person"\s+value="{person.pk}"', html) is not None
+
+
+def record_of(case):
+    return case.children.select_related("person").get().person
+
+
+def test_duplicates_offer_the_record_the_user_may_see_with_its_case(client_for, charlie):
     case = existing_case(charlie)
-    response = ask(client_for(charlie), {"nik": GIRL_NIK})
+    person = record_of(case)
+    response = ask(client_for(charlie), {"nik": GIRL_NIK, "prefix": "children-0"})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1
     assert case.number in body["html"] and f"/kasus/{case.number}/" in body["html"]
+    assert offers(body["html"], "children-0", person)
+    assert 'data-testid="duplicate-new"' in body["html"]  # or a new record
     assert AuditEvent.objects.filter(
-        action="case.duplicate_match", target_id=str(case.pk), actor=charlie
+        action="person.duplicate_match", target_type="cases.person", target_id=str(person.pk), actor=charlie
     ).exists()
+
+
+def test_without_a_row_prefix_the_records_are_only_listed(client_for, charlie):
+    existing_case(charlie)
+    body = ask(client_for(charlie), {"nik": GIRL_NIK, "prefix": 'x" onclick="alert(1)'}).json()
+    assert body["count"] == 1 and 'type="radio"' not in body["html"] and "onclick" not in body["html"]
 
 
 def test_duplicates_by_name_and_birth_date(client_for, bob, charlie):
@@ -376,8 +404,8 @@ def test_duplicates_hide_the_number_of_a_case_outside_the_users_scope(client_for
     body = ask(client_for(tenggara), {"nik": GIRL_NIK}).json()
     assert body["count"] == 1
     assert case.number not in body["html"] and "/kasus/" not in body["html"]
-    assert 'data-testid="duplicate-elsewhere"' in body["html"]
-    assert not AuditEvent.objects.filter(action="case.duplicate_match").exists()
+    assert 'data-testid="duplicate-elsewhere"' in body["html"] and "Siti" not in body["html"]
+    assert not AuditEvent.objects.filter(action="person.duplicate_match").exists()
 
 
 def test_a_kader_is_not_told_of_a_case_they_cannot_see(client_for, charlie, carol):
@@ -387,10 +415,10 @@ def test_a_kader_is_not_told_of_a_case_they_cannot_see(client_for, charlie, caro
     assert case.number not in body["html"] and "duplicate-elsewhere" not in body["html"]
 
 
-def test_duplicates_ignore_closed_cases_and_bad_input(client_for, bob, charlie):
+def test_a_closed_case_still_names_the_child_and_bad_input_matches_nothing(client_for, bob, charlie):
     case = existing_case(charlie)
     services.case_change_status(actor=bob, case=case, to=Status.DITUTUP, closure_reason="tidak_terbukti")
-    assert ask(client_for(bob), {"nik": GIRL_NIK}).json()["count"] == 0
+    assert ask(client_for(bob), {"nik": GIRL_NIK}).json()["count"] == 1  # the same child, seen again
     assert ask(client_for(bob), {"nik": "61"}).json()["count"] == 0
     assert client_for(bob).post(DUPLICATES, data="[1", content_type="application/json").status_code == 400
 
@@ -409,6 +437,55 @@ def test_sending_a_possible_duplicate_asks_for_a_confirmation_first(client_for, 
     response = client.post(REPORT, report_data(charlie.kelurahan_id, confirm_new="on"))
     assert response.status_code == 302
     assert Case.objects.count() == 2
+
+
+def test_the_reporter_links_the_report_to_the_record_they_may_see(client_for, charlie):
+    first = existing_case(charlie)
+    person = record_of(first)
+    client = client_for(charlie)
+
+    response = client.post(REPORT, report_data(charlie.kelurahan_id))
+    assert response.status_code == 200 and Case.objects.count() == 1
+    html = response.content.decode()
+    assert offers(html, "children-0", person) and first.number in html
+
+    response = client.post(REPORT, report_data(charlie.kelurahan_id, **{"children-0-person": str(person.pk)}))
+    assert response.status_code == 302
+    later = Case.objects.exclude(pk=first.pk).get()
+    assert record_of(first) in [c.person for c in later.children.all()]
+    assert person.child_rows.count() == 2
+
+
+def test_a_new_record_is_made_once_the_reporter_says_so(client_for, charlie):
+    first = existing_case(charlie)
+    client_for(charlie).post(REPORT, report_data(charlie.kelurahan_id, confirm_new="on"))
+    later = Case.objects.exclude(pk=first.pk).get()
+    assert record_of(first).child_rows.count() == 1
+    assert later.children.get(person__nik=GIRL_NIK).person != record_of(first)
+
+
+def test_a_record_outside_the_reporters_scope_cannot_be_chosen(client_for, charlie, carol):
+    hidden = record_of(existing_case(carol))
+    response = client_for(charlie).post(
+        REPORT, report_data(charlie.kelurahan_id, **{"children-0-person": str(hidden.pk)})
+    )
+    assert response.status_code == 200 and Case.objects.count() == 1
+    assert "person" in response.context["intake"].children.forms[0].errors
+    assert hidden.child_rows.count() == 1
+
+
+def test_linking_keeps_the_records_identity_and_fills_what_it_lacks(client_for, charlie):
+    first = existing_case(charlie, nik="")
+    person = record_of(first)
+    client_for(charlie).post(
+        REPORT,
+        report_data(
+            charlie.kelurahan_id,
+            **{"children-0-person": str(person.pk), "children-0-name": "Siti Salah Ketik"},
+        ),
+    )
+    person.refresh_from_db()
+    assert person.name == "Siti Uji Coba" and person.nik == GIRL_NIK
 
 
 # --- Drafts -------------------------------------------------------------------------------------
@@ -502,7 +579,8 @@ def test_editing_without_changes_keeps_the_children(client_for, bob, charlie):
             data[bf.html_name] = str(bf.value())
     response = client.post(edit_url(case), data)
     assert response.status_code == 302, response.context["intake"].children.errors
-    assert list(case.children.values_list("name", "nik")) == [("Siti Uji Coba", GIRL_NIK)]
+    assert list(case.children.values_list("person__name", "person__nik")) == [("Siti Uji Coba", GIRL_NIK)]
+    assert case.children.get().person == record_of(case)
 
 
 def test_a_kader_may_not_edit_after_verification(client_for, bob, charlie):

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from cases import services
 from cases.links import case_url
-from cases.models import Case, Child
+from cases.models import Case, Child, Person
 from cases.services import ChildData
 from cases.views import lists
 from tests import factories as f
@@ -332,18 +332,20 @@ def test_it_shows_children_only_as_initials_and_age(as_user, everyone, cases):
     assert [(c.initials, c.age) for c in row.children] == [
         (
             "Q.Z.A.",
-            Child(name="", sex="P", birth_date=dt.date(2014, 3, 2)).age_on(cases["charlie"].incident_date),
+            Person(name="", sex="P", birth_date=dt.date(2014, 3, 2)).age_on(cases["charlie"].incident_date),
         )
     ]
     assert "Q.Z.A." in pages[0].content.decode()
 
 
-def test_a_childs_age_is_from_the_birth_date_else_the_estimate_and_never_negative():
-    assert Child(name="x", sex="L", estimated_age=9).age_on(dt.date(2026, 5, 1)) == 9
-    born = Child(name="x", sex="L", birth_date=dt.date(2016, 5, 2))
+def test_a_childs_age_is_from_the_birth_date_else_the_estimated_year_and_never_negative():
+    assert Person(name="x", sex="L", birth_year=2017).age_on(dt.date(2026, 5, 1)) == 9
+    assert Person(name="x", sex="L").age_on(dt.date(2026, 5, 1)) is None
+    born = Person(name="x", sex="L", birth_date=dt.date(2016, 5, 2))
     assert born.age_on(dt.date(2026, 5, 1)) == 9
     assert born.age_on(dt.date(2026, 5, 2)) == 10
     assert born.age_on(dt.date(2016, 1, 1)) == 0
+    assert Child(person=born).age_on(dt.date(2026, 5, 2)) == 10
 
 
 # --- Speed: flat query counts, no COUNT, newer/older --------------------------------------------

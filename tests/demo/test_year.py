@@ -20,6 +20,7 @@ from cases.models import (
     CaseEvent,
     Escalation,
     KpadMessage,
+    Person,
     Referral,
     Service,
     Status,
@@ -215,17 +216,23 @@ def test_the_roster_lives_through_the_year():
 
 
 def test_it_makes_plausible_synthetic_children():
-    for case in Case.objects.prefetch_related("children"):
+    for case in Case.objects.prefetch_related("children__person", "children__guardian"):
         for kid in case.children.all():
-            assert kid.name
-            if kid.nik:
-                assert len(kid.nik) == 16 and kid.nik.isdigit() and kid.nik.startswith("6171")
-            age = (
-                (case.reported_at.date() - kid.birth_date).days // 365
-                if kid.birth_date
-                else kid.estimated_age
-            )
-            assert 0 <= age <= 17
+            person = kid.person
+            assert person.name and person.merged_into_id is None
+            if person.nik:
+                assert len(person.nik) == 16 and person.nik.isdigit() and person.nik.startswith("6171")
+            assert 0 <= kid.age_on(case.incident_date) <= 17
+            assert kid.guardian is None or kid.guardian.name
+
+
+def test_a_child_reported_again_is_one_record_with_both_cases():
+    again = [p for p in Person.objects.exclude(nik="") if p.child_rows.values("case").distinct().count() > 1]
+    assert again  # the repeat rule then sees the same child
+    assert (
+        Person.objects.exclude(nik="").values("nik").distinct().count()
+        == Person.objects.exclude(nik="").filter(merged_into__isnull=True).count()
+    )
 
 
 # --- What the pages show -------------------------------------------------------------------------

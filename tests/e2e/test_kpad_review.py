@@ -38,7 +38,6 @@ def report_sexual_violence_case(page) -> None:
     page.get_by_test_id("step-next").click()
     page.get_by_test_id("step-next").click()  # no perpetrator known yet
     field(page, "narrative").fill("Anak diduga mengalami kekerasan seksual oleh kenalan (data sintetis).")
-    field(page, "consent").check()
     page.get_by_test_id("send").click()
     expect(page).to_have_url(re.compile(r"/kasus/SGP-\d{4}-\d{5}/$"))
 
