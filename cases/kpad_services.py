@@ -30,8 +30,9 @@ from accounts.selectors import users_covering, users_with_capability
 from accounts.services import audit_record, notify
 from core.time import today_start
 
+from . import consent
 from .links import case_url, kpad_queue_url
-from .models import Case, CaseEvent, Escalation, KpadMessage
+from .models import Case, CaseEvent, ConsentInstitution, ConsentPurpose, Escalation, KpadMessage
 from .selectors import overdue_q
 
 NOTIFY_KINDS = {
@@ -218,12 +219,22 @@ def kpad_resolve(*, actor: User, escalation: Escalation, note: str, ip: str | No
 def kpad_reveal_identity(*, actor: User, escalation: Escalation, reason: str, ip: str | None = None) -> Case:
     """Record that a commissioner deliberately looked at the children's identity, and why.
 
-    Nothing is stored on the case: the identity is shown in that one response only. The
-    audit row holds the reason (the commissioner's words), never a child's data."""
+    Nothing is stored on the case: the identity is shown in that one response only, for the
+    children whose consent allows sharing with KPAD (cases.consent); refused when it allows
+    it for none. The audit row holds the reason (the commissioner's words) and which children
+    were shown, never a child's data."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why you need to see the identity.")})
     case = escalation.case
+    checks = consent.consent_checks(
+        case=case, purpose=ConsentPurpose.SHARING, institution=ConsentInstitution.KPAD
+    )
+    shown = [pk for pk, check in checks.items() if check.allowed]
+    if not shown:
+        raise KpadActionRefused(
+            {"reason": " ".join(check.message for check in checks.values())}, code="consent"
+        )
     now = timezone.now()
     _timeline(case, actor=actor, at=now, note=_stored(_("KPAD viewed the children's identity.")))
     audit_record(
@@ -231,7 +242,12 @@ def kpad_reveal_identity(*, actor: User, escalation: Escalation, reason: str, ip
         action="case.reveal_identity",
         target=case,
         ip=ip,
-        details={"escalation": escalation.pk, "reason": reason},
+        details={
+            "escalation": escalation.pk,
+            "reason": reason,
+            "children": shown,
+            "withheld_by_consent": [pk for pk in checks if pk not in shown],
+        },
     )
     return case
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("wilayah/", include("kelurahan.urls")),
     path("kasus/", include("cases.urls")),
+    path("anak/", include("cases.views.people")),
     path("beranda/", include("cases.views.start")),
     path("kader/", include("cadres.urls")),
     path("kader/", include("board.urls")),

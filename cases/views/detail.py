@@ -23,8 +23,18 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.policy import Cap, user_can
 from accounts.services import client_ip
-from cases import action_forms, attachments, badges, selectors, services
-from cases.models import Case, CaseCadre, Escalation, KpadMessage, Status
+from cases import (
+    action_forms,
+    attachments,
+    badges,
+    consent,
+    consent_forms,
+    consent_services,
+    person_services,
+    selectors,
+    services,
+)
+from cases.models import Case, CaseCadre, ConsentPurpose, Escalation, KpadMessage, Status
 
 
 def _load(request, number: str, action: str | None = None):
@@ -87,14 +97,54 @@ def escalation_panel(*, case: Case, user, bound: dict | None = None) -> dict:
     }
 
 
+def people_panel(*, case: Case, perms, rows: list, perpetrators: list, bound: dict) -> dict:
+    """Consent and who must not be told, and the forms for them: four queries, plus one for
+    the family when the user may record or link."""
+    do_not_tell = list(case.do_not_tell.select_related("person"))
+    excluded = consent.excluded_persons(case=case, perpetrators=perpetrators, do_not_tell=do_not_tell)
+    family = selectors.case_family(children=rows) if (perms.record_consent or perms.manage_people) else []
+    panel = {
+        "must_not_be_told": consent.must_not_be_told(
+            case=case, perpetrators=perpetrators, do_not_tell=do_not_tell
+        ),
+        "consents": consent.consent_overview(case=case, children=rows, excluded=excluded),
+        "giver_labels": consent.GIVER_LABELS,
+        "forms": {},
+    }
+    if perms.record_consent:
+        carers = [m for m in family if m.carer and m.person.pk not in excluded]
+        panel["forms"]["consent"] = bound.get("consent") or consent_forms.ConsentForm(
+            prefix="consent",
+            children=rows,
+            carers=carers,
+            ask_confirm=any(p.relation == "orang_tua" and p.person_id is None for p in perpetrators),
+        )
+        panel["forms"]["do_not_tell"] = bound.get("do_not_tell") or consent_forms.DoNotTellForm(
+            prefix="dnt", family=[m for m in family if m.person.pk not in excluded]
+        )
+    if perms.manage_people:
+        for p in perpetrators:
+            key = f"perpetrator{p.pk}"
+            p.person_form = bound.get(key) or consent_forms.PerpetratorPersonForm(
+                prefix=key, family=family, initial={"person": p.person_id}
+            )
+        for row in panel["must_not_be_told"]:
+            if row.entry is not None:
+                key = f"dnt_remove{row.entry.pk}"
+                row.remove_form = bound.get(key) or consent_forms.DoNotTellRemoveForm(prefix=key)
+    return panel
+
+
 def render_case_page(request, case: Case, perms, *, bound: dict | None = None, referral_form=None):
     """The case page. Also used to show an action's form again, with its errors and typed values."""
     bound = bound or {}
     services.case_record_access(actor=request.user, case=case, action="case.view", ip=client_ip(request))
+    rows = list(case.children.select_related("person", "guardian"))
     children = [
-        {"child": c, "age": c.age_on(case.incident_date), "initials": selectors.initials(c.name)}
-        for c in case.children.all()
+        {"child": c, "age": c.age_on(case.incident_date), "initials": selectors.initials(c.person.name)}
+        for c in rows
     ]
+    perpetrators = list(case.perpetrators.select_related("person"))
     referrals = list(case.referrals.all())
     if perms.refer:
         for referral in referrals:
@@ -114,7 +164,8 @@ def render_case_page(request, case: Case, perms, *, bound: dict | None = None, r
         "risk_badge": badges.risk_badge(case.risk),
         "violences": [v.get_kind_display() for v in case.violences.all()],
         "children": children,
-        "perpetrators": list(case.perpetrators.all()),
+        "perpetrators": perpetrators,
+        "people": people_panel(case=case, perms=perms, rows=rows, perpetrators=perpetrators, bound=bound),
         "services_list": list(case.services.all()),
         "referrals": referrals,
         "attachments": list(case.attachments.select_related("uploaded_by")),
@@ -223,11 +274,16 @@ def case_refer(request, number: str):
     case, perms = _load(request, number, "refer")
     form = action_forms.ReferralForm(request.POST, prefix="refer")
     if form.is_valid():
+        check = consent.consent_allows(
+            case=case, purpose=ConsentPurpose.SHARING, institution=form.cleaned_data["institution"]
+        )
         try:
             services.case_refer(actor=request.user, case=case, ip=client_ip(request), **form.cleaned_data)
         except ValidationError as error:
             action_forms.apply_service_error(form, error)
         else:
+            if check.warning:
+                messages.warning(request, check.message)
             return _done(case, _("The referral was recorded."), request, "referrals")
     return render_case_page(request, case, perms, bound={"refer": form})
 
@@ -250,6 +306,96 @@ def referral_status(request, number: str, pk: int):
         )
         return _done(case, _("The referral status was updated."), request, "referrals")
     return render_case_page(request, case, perms, referral_form=form)
+
+
+@require_POST
+@login_required
+def case_consent(request, number: str):
+    case, perms = _load(request, number, "record_consent")
+    rows = list(case.children.select_related("person", "guardian"))
+    perpetrators = list(case.perpetrators.all())
+    excluded = consent.excluded_persons(case=case, perpetrators=perpetrators)
+    form = consent_forms.ConsentForm(
+        request.POST,
+        prefix="consent",
+        children=rows,
+        carers=[m for m in selectors.case_family(children=rows) if m.carer and m.person.pk not in excluded],
+        ask_confirm=any(p.relation == "orang_tua" and p.person_id is None for p in perpetrators),
+    )
+    if form.is_valid():
+        try:
+            consent_services.consent_record(
+                actor=request.user, case=case, ip=client_ip(request), **form.service_kwargs()
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The consent was recorded."), request, "consent")
+    return render_case_page(request, case, perms, bound={"consent": form})
+
+
+@require_POST
+@login_required
+def do_not_tell_add(request, number: str):
+    case, perms = _load(request, number, "record_consent")
+    rows = list(case.children.select_related("person", "guardian"))
+    excluded = consent.excluded_persons(case=case)
+    family = [m for m in selectors.case_family(children=rows) if m.person.pk not in excluded]
+    form = consent_forms.DoNotTellForm(request.POST, prefix="dnt", family=family)
+    if form.is_valid():
+        try:
+            consent_services.do_not_tell_add(
+                actor=request.user,
+                case=case,
+                person=form.chosen_person(),
+                relation=form.cleaned_data.get("relation") or "",
+                note=form.cleaned_data.get("note") or "",
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("Added to who must not be told."), request, "do-not-tell")
+    return render_case_page(request, case, perms, bound={"do_not_tell": form})
+
+
+@require_POST
+@login_required
+def do_not_tell_remove(request, number: str, pk: int):
+    case, perms = _load(request, number)
+    entry = get_object_or_404(case.do_not_tell, pk=pk)
+    perms.require("manage_people")
+    key = f"dnt_remove{entry.pk}"
+    form = consent_forms.DoNotTellRemoveForm(request.POST, prefix=key)
+    if form.is_valid():
+        try:
+            consent_services.do_not_tell_remove(
+                actor=request.user, entry=entry, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("Taken off who must not be told."), request, "do-not-tell")
+    return render_case_page(request, case, perms, bound={key: form})
+
+
+@require_POST
+@login_required
+def perpetrator_person(request, number: str, pk: int):
+    case, perms = _load(request, number)
+    perpetrator = get_object_or_404(case.perpetrators, pk=pk)
+    perms.require("manage_people")
+    rows = list(case.children.select_related("person", "guardian"))
+    key = f"perpetrator{perpetrator.pk}"
+    form = consent_forms.PerpetratorPersonForm(
+        request.POST, prefix=key, family=selectors.case_family(children=rows)
+    )
+    if form.is_valid():
+        person_services.perpetrator_link_person(
+            actor=request.user, perpetrator=perpetrator, person=form.chosen_person(), ip=client_ip(request)
+        )
+        return _done(case, _("The alleged perpetrator was recorded."), request, "perpetrators")
+    return render_case_page(request, case, perms, bound={key: form})
 
 
 @require_POST
@@ -302,16 +448,20 @@ def attachment_upload(request, number: str):
     case, perms = _load(request, number, "upload")
     form = action_forms.AttachmentForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
-        services.case_add_attachment(
-            actor=request.user,
-            case=case,
-            upload=form.cleaned_data["file"],
-            kind=form.cleaned_data["kind"],
-            content_type=form.content_type,
-            description=form.cleaned_data["description"],
-            ip=client_ip(request),
-        )
-        return _done(case, _("The file was attached."), request, "attachments")
+        try:
+            services.case_add_attachment(
+                actor=request.user,
+                case=case,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                content_type=form.content_type,
+                description=form.cleaned_data["description"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            action_forms.apply_service_error(form, error)
+        else:
+            return _done(case, _("The file was attached."), request, "attachments")
     return render_case_page(request, case, perms, bound={"upload": form})
 
 
@@ -341,6 +491,11 @@ def case_print(request, number: str):
     unless a staff member who may see their identity asks for it (recorded)."""
     case, perms = _load(request, number, "export")
     with_identity = perms.see_identity and request.GET.get("identitas") == "1"
+    # A print with identities is an identity export: a child whose follow-up was refused stays masked.
+    checks = consent.consent_checks(case=case, purpose=ConsentPurpose.FOLLOW_UP) if with_identity else {}
+    withheld = (
+        {"withheld_by_consent": [pk for pk, c in checks.items() if not c.allowed]} if with_identity else {}
+    )
     services.case_record_access(
         actor=request.user,
         case=case,
@@ -348,6 +503,7 @@ def case_print(request, number: str):
         ip=client_ip(request),
         format="print",
         identity=with_identity,
+        **withheld,
     )
     context = {
         "case": case,
@@ -355,8 +511,14 @@ def case_print(request, number: str):
         "can_reveal": perms.see_identity,
         "violences": [v.get_kind_display() for v in case.violences.all()],
         "children": [
-            {"child": c, "age": c.age_on(case.incident_date), "initials": selectors.initials(c.name)}
-            for c in case.children.all()
+            {
+                "child": c,
+                "age": c.age_on(case.incident_date),
+                "initials": selectors.initials(c.person.name),
+                "identity": with_identity and checks[c.pk].allowed,
+                "consent_message": checks[c.pk].message if with_identity else "",
+            }
+            for c in case.children.select_related("person", "guardian")
         ],
         "perpetrators": list(case.perpetrators.all()),
         "services_list": list(case.services.all()),
@@ -383,4 +545,8 @@ urlpatterns: list = [
     path("<str:number>/lampiran/", attachment_upload, name="attachment_upload"),
     path("<str:number>/lampiran/<int:pk>/", attachment_download, name="attachment_download"),
     path("<str:number>/cetak/", case_print, name="print"),
+    path("<str:number>/persetujuan/", case_consent, name="consent"),
+    path("<str:number>/jangan-diberi-tahu/", do_not_tell_add, name="do_not_tell_add"),
+    path("<str:number>/jangan-diberi-tahu/<int:pk>/hapus/", do_not_tell_remove, name="do_not_tell_remove"),
+    path("<str:number>/pelaku/<int:pk>/", perpetrator_person, name="perpetrator_person"),
 ]

@@ -29,9 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import Cap, requires
 from accounts.services import client_ip
-from cases import badges, kpad_forms, kpad_services, selectors, services
+from cases import badges, consent, kpad_forms, kpad_services, selectors, services
 from cases.action_forms import apply_service_error
-from cases.models import CaseViolence, Escalation, KpadMessage
+from cases.models import CaseViolence, ConsentInstitution, ConsentPurpose, Escalation, KpadMessage
 from core.paging import page_without_count
 
 PAGE_SIZE = 50
@@ -191,14 +191,21 @@ def _render_review(request, escalation: Escalation, *, bound: dict | None = None
         identity=revealed,
     )
     now = timezone.now()
+    # Sharing the identity with KPAD follows the child's consent (cases.consent), child by child.
+    checks = (
+        consent.consent_checks(case=case, purpose=ConsentPurpose.SHARING, institution=ConsentInstitution.KPAD)
+        if revealed
+        else {}
+    )
     children = [
         {
-            "child": c if revealed else None,
-            "initials": selectors.initials(c.name),
+            "child": c if revealed and checks[c.pk].allowed else None,
+            "initials": selectors.initials(c.person.name),
             "age": c.age_on(case.incident_date),
-            "sex": c.get_sex_display(),
+            "sex": c.person.get_sex_display(),
+            "consent_message": checks[c.pk].message if revealed else "",
         }
-        for c in case.children.all()
+        for c in case.children.select_related("person", "guardian")
     ]
     context = {
         "escalation": escalation,

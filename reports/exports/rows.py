@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, CaseViolence, Child
+from cases.consent import check_row, with_consent
+from cases.models import Case, CaseViolence, Child, ConsentPurpose
 from cases.selectors import initials
 from core.time import local_date
 
@@ -45,18 +46,26 @@ ATTENDANCE_HEADERS = (
 )
 
 
+# In an identity export, what stands for the identity of a child whose consent withholds it.
+WITHHELD = "(ditahan: persetujuan)"
+
+
 def masked_child(child: Child, on: dt.date) -> str:
     """'S.N.A. (9, P)': initials, age on the incident date (? if unknown), sex."""
     age = child.age_on(on)
-    return f"{initials(child.name)} ({'?' if age is None else age}, {child.sex})"
+    return f"{initials(child.person.name)} ({'?' if age is None else age}, {child.person.sex})"
 
 
 def case_rows(cases: QuerySet[Case], *, identities: bool) -> Iterator[list]:
-    child_fields = ["id", "case_id", "name", "sex", "birth_date", "estimated_age"]
+    """Rows of the case list. With identities, a child whose follow-up by the Dinas was refused
+    (cases.consent) keeps only the masked form: their identity columns say it is withheld."""
+    fields = ["id", "case_id", "person__name", "person__sex", "person__birth_date", "person__birth_year"]
+    children = Child.objects.select_related("person")
     if identities:
-        child_fields += ["nik", "guardian_name", "guardian_contact"]
+        fields += ["person__nik", "guardian__name", "guardian__contact"]
+        children = with_consent(children.select_related("guardian"), purpose=ConsentPurpose.FOLLOW_UP)
     cases = cases.select_related("kelurahan__kecamatan").prefetch_related(
-        Prefetch("children", queryset=Child.objects.only(*child_fields).order_by("id")),
+        Prefetch("children", queryset=children.only(*fields).order_by("id")),
         Prefetch("violences", queryset=CaseViolence.objects.order_by("kind")),
     )
     for case in cases.iterator(chunk_size=500):
@@ -75,13 +84,18 @@ def case_rows(cases: QuerySet[Case], *, identities: bool) -> Iterator[list]:
             masked,
         ]
         if identities:
+            shown = [check_row(c, purpose=ConsentPurpose.FOLLOW_UP).allowed for c in children]
+
+            def column(value, children=children, shown=shown):
+                return "; ".join(value(c) if ok else WITHHELD for c, ok in zip(children, shown, strict=True))
+
             row += [
-                "; ".join(c.name for c in children),
-                "; ".join(c.nik or "-" for c in children),
-                "; ".join(c.birth_date.isoformat() if c.birth_date else "-" for c in children),
-                "; ".join(c.guardian_name or "-" for c in children),
-                "; ".join(c.guardian_contact or "-" for c in children),
-                case.address,
+                column(lambda c: c.person.name),
+                column(lambda c: c.person.nik or "-"),
+                column(lambda c: c.person.birth_date.isoformat() if c.person.birth_date else "-"),
+                column(lambda c: c.guardian.name if c.guardian else "-"),
+                column(lambda c: (c.guardian.contact or "-") if c.guardian else "-"),
+                case.address if all(shown) else WITHHELD,
             ]
         yield row
 

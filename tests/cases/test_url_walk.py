@@ -10,7 +10,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Attachment, Referral
+from cases.models import Attachment, DoNotTell, Perpetrator, Referral
 from cases.urls import urlpatterns
 from tests.factories import make_case
 
@@ -131,7 +131,11 @@ def test_every_case_url_is_in_this_walk():
 
 @pytest.fixture
 def case(bob, charlie):
-    case = make_case(actor=charlie)
+    case = make_case(
+        actor=charlie,
+        perpetrators=[services.PerpetratorData(relation="orang_tua", sex="L", age=40)],
+        do_not_tell="paman korban",
+    )
     services.case_refer(actor=bob, case=case, institution="unit_ppa", date=timezone.localdate())
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     services.case_add_attachment(
@@ -166,7 +170,8 @@ def case_url(name: str, case, charlie) -> str:
     if "<int:pk>" in route and name == "answer_request":
         kwargs["pk"] = kpad_request_on(case, charlie).pk
     elif "<int:pk>" in route:
-        model = Referral if name.startswith("referral") else Attachment
+        models = {"referral": Referral, "do_not_tell": DoNotTell, "perpetrator": Perpetrator}
+        model = next((m for prefix, m in models.items() if name.startswith(prefix)), Attachment)
         kwargs["pk"] = model.objects.get(case=case).pk
     if "<int:user_id>" in route:
         kwargs["user_id"] = charlie.pk

@@ -147,6 +147,27 @@ def test_the_identity_export_is_audited_with_its_reason(client_for, bob, cases):
     assert all(name not in str(event.details) for name in NAMES)
 
 
+def test_the_identity_export_withholds_a_child_whose_follow_up_was_refused(client_for, bob, cases):
+    from cases.consent_services import consent_record
+
+    siti = cases[0].children.get(person__name=NAMES[0])  # 12: old enough to decide herself
+    consent_record(
+        actor=bob,
+        case=cases[0],
+        children=[siti],
+        given_by="anak",
+        decided_on=timezone.localdate(),
+        answers={("tindak_lanjut", ""): "ditolak"},
+    )
+    response = post(client_for(bob), kind="cases_identified", format="xlsx", reason="Kunjungan rumah")
+    rows = read_xlsx(response.content)
+    assert rows[0]["nama_anak"] == f"(ditahan: persetujuan); {NAMES[1]}"
+    assert rows[0]["nik_anak"] == f"(ditahan: persetujuan); {NIKS[1]}"
+    assert rows[0]["alamat_kejadian"] == "(ditahan: persetujuan)"  # the address would lead to her
+    assert rows[0]["anak"].startswith("S.N.A. (")  # still counted, masked
+    assert rows[1]["nama_anak"] != "(ditahan: persetujuan)"
+
+
 def test_the_identity_export_is_not_offered_to_those_who_may_not(client_for, bob):
     assert user_can(bob, Cap.EXPORT_IDENTITIES)
     form = client_for(bob).get(URL).context["form"]
