@@ -66,6 +66,7 @@ from cases.models import (
     Status,
     ViolenceType,
 )
+from core.validators import age_on
 from kelurahan.models import Kelurahan
 
 YEAR_DAYS = 365
@@ -435,7 +436,8 @@ class DemoYear:
             ]
             # Now and then a child already known from an earlier case is reported again (linked
             # to their record by the reporter, or merged by the petugas: see _known_children).
-            known = [c for c in earlier_children if c.nik]
+            day = timezone.localdate(at)
+            known = [c for c in earlier_children if c.nik and c.birth_date and age_on(c.birth_date, day) < 18]
             if known and self.rng.random() < 0.04:
                 children[0] = self.rng.choice(known)
             earlier_children += children
