@@ -216,7 +216,7 @@ def test_the_intake_service_refuses_a_kelurahan_outside_the_reporters_area(bella
             kelurahan=f.kelurahan(f.BANSIR_LAUT),
             narrative="Uji.",
             source="hotline",
-            consent=True,
+            family_informed=True,
         )
     assert "kelurahan" in refused.value.message_dict
     assert not Case.objects.exists()
