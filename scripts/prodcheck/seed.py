@@ -117,6 +117,7 @@ def seed_demo_like_data(users: dict[str, User], *, end: dt.datetime) -> None:
         end=end,
     )
     add_attachment(users["kader"])
+    add_do_not_tell(users["petugas"])
     add_kpad_request(users["kpad"])
     add_open_election(users["petugas"])
 
@@ -133,6 +134,15 @@ def add_attachment(kader: User) -> None:
         kind="foto",
         content_type="image/png",
     )
+
+
+def add_do_not_tell(petugas: User) -> None:
+    """Someone who must not be told, on the case that has the attachment."""
+    from cases import consent_services
+    from cases.models import Attachment
+
+    case = Attachment.objects.order_by("pk").first().case
+    consent_services.do_not_tell_add(actor=petugas, case=case, note="Paman, teman dekat terduga pelaku")
 
 
 def add_kpad_request(kpad: User) -> None:
@@ -168,7 +178,17 @@ def url_samples() -> dict[str, dict]:
     """Keyword arguments for each URL pattern with parameters, from the data made above."""
     from board.models import BoardTerm, Candidate, Election
     from cadres.models import Cadre
-    from cases.models import Attachment, CaseCadre, Escalation, KpadMessage, Referral
+    from cases.models import (
+        Attachment,
+        CaseCadre,
+        Child,
+        DoNotTell,
+        Escalation,
+        FamilyLink,
+        KpadMessage,
+        Perpetrator,
+        Referral,
+    )
     from training.models import AgendaItem, Participant, Training
 
     case = Attachment.objects.order_by("pk").first().case
@@ -187,6 +207,10 @@ def url_samples() -> dict[str, dict]:
     day = training.days.order_by("date").first().date.isoformat()
     notification = Notification.objects.order_by("pk").first()
     number = {"number": case.number}
+    child = Child.objects.filter(case=case).order_by("pk").first().person
+    other = Child.objects.exclude(person=child).order_by("pk").first().person
+    link = FamilyLink.objects.order_by("pk").first()
+    perpetrator = Perpetrator.objects.select_related("case").order_by("pk").first()
     return {
         "accounts:user_edit": {"pk": User.objects.get(username="kader").pk},
         "accounts:user_set_password": {"pk": User.objects.get(username="kader").pk},
@@ -209,6 +233,14 @@ def url_samples() -> dict[str, dict]:
         "cases:referral_status": {"number": referral.case.number, "pk": referral.pk},
         "cases:cadre_remove": {"number": accompanied.case.number, "user_id": accompanied.user_id},
         "cases:answer_request": {"number": request.escalation.case.number, "pk": request.pk},
+        "cases:consent": number,
+        "cases:do_not_tell_add": number,
+        "cases:do_not_tell_remove": {**number, "pk": DoNotTell.objects.filter(case=case).first().pk},
+        "cases:perpetrator_person": {"number": perpetrator.case.number, "pk": perpetrator.pk},
+        "people:detail": {"pk": child.pk},
+        "people:family_add": {"pk": child.pk},
+        "people:family_remove": {"pk": link.person_id, "link_pk": link.pk},
+        "people:merge": {"pk": child.pk, "other": other.pk},
         "cases:kpad_review": {"pk": escalation.pk},
         "cases:kpad_reveal": {"pk": escalation.pk},
         "cases:kpad_acknowledge": {"pk": escalation.pk},
