@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import notifications
 from .policy import Role, area_errors, user_area_constraints
 
 
@@ -118,8 +119,10 @@ class Notification(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=40)
-    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40)  # a code of accounts.notifications
+    params = models.JSONField(default=dict, blank=True)
+    # The text stored before kinds had messages; shown only when the kind has none.
+    title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -134,3 +137,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (a row stored as text before kinds had messages: that
+        text)."""
+        if self.title and not self.params:
+            return self.title
+        return notifications.TITLES.render(self.kind, self.params, fallback=self.title)
+
+    @property
+    def display_body(self) -> str:
+        if self.title and not self.params:
+            return self.body
+        return notifications.BODIES.render(self.kind, self.params, fallback=self.body)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import notifications
 from .models import AuditEvent, Notification, User
 from .policy import Cap, area_for_role, role_can, uses_django_admin
 from .tasks import send_notification_emails_task
@@ -140,13 +141,17 @@ def user_set_password(*, actor: User, user: User, password: str, ip: str | None 
     return user
 
 
-def notify(*, users, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> list:
+def notify(*, users, kind: str, params: dict | None = None, url: str = "", email: bool = True) -> list:
     """Put a message in each user's inbox and, if asked, send it by email after the commit.
 
-    Never pass a child's identity here: name the case by its number and link to it.
+    ``kind`` is a code registered with ``accounts.notifications.register_notification``; the
+    title and body are rendered from it and ``params`` in the reader's language. Never pass a
+    child's identity in ``params``: name the case by its number and link to it.
     """
+    notifications.TITLES.check(kind)
+    params = params or {}
     rows = Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, title=title, body=body, url=url) for u in users if u.is_active]
+        [Notification(user=u, kind=kind, params=params, url=url) for u in users if u.is_active]
     )
     ids = [n.pk for n in rows if n.user.email]
     if email and ids:

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CadresConfig(AppConfig):
     name = "cadres"
     verbose_name = _("Cadres")
+
+    def ready(self):
+        from . import messages  # noqa: F401 - registers the notification kinds

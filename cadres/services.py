@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Role
@@ -223,30 +223,15 @@ def _inactive_digest(*, now, days: int, flag_rows, unflag_rows) -> int:
         groups.setdefault(counts, []).append(user)
     url = reverse("cadres:list") + "?status=flagged"
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for (flagged, unflagged), users in groups.items():
-            title = gettext("Inactive cadres: %(flagged)s flagged, %(unflagged)s active again") % {
-                "flagged": flagged,
-                "unflagged": unflagged,
-            }
-            body = " ".join(
-                [
-                    ngettext(
-                        "%(count)s cadre had no activity for %(days)s days and is now flagged inactive.",
-                        "%(count)s cadres had no activity for %(days)s days and are now flagged inactive.",
-                        flagged,
-                    )
-                    % {"count": flagged, "days": days},
-                    ngettext(
-                        "%(count)s flagged cadre is active again.",
-                        "%(count)s flagged cadres are active again.",
-                        unflagged,
-                    )
-                    % {"count": unflagged},
-                    gettext("Open the roster to see whom to call."),
-                ]
+    for (flagged, unflagged), users in groups.items():
+        sent += len(
+            notify(
+                users=users,
+                kind="cadres.inactive",
+                params={"flagged": flagged, "unflagged": unflagged, "days": days},
+                url=url,
             )
-            sent += len(notify(users=users, kind="cadres.inactive", title=title, body=body, url=url))
+        )
     return sent
 
 

@@ -3,7 +3,7 @@
 The rule that reads them is cases.consent. Here are the rules of who may decide: the child
 from SIGAP_CONSENT_CHILD_MIN_AGE, or a parent or guardian of the child who is neither an
 alleged perpetrator of the case nor on its do-not-tell list. Each write goes on the case's
-timeline (children by initials, persons by record number, never a name) and in the audit log.
+timeline (children and persons by record number, never a name) and in the audit log.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -22,6 +21,7 @@ from accounts.services import audit_record
 
 from . import consent as rules
 from .models import (
+    EVENT_MESSAGES,
     Case,
     CaseEvent,
     Child,
@@ -127,16 +127,11 @@ def _check_giver(
         )
 
 
-def _stored_summary(answers: Answers) -> str:
-    parts = []
-    for (purpose, institution), answer in sorted(answers.items()):
-        label = (
-            gettext("Sharing with %(institution)s") % {"institution": ConsentInstitution(institution).label}
-            if institution
-            else str(ConsentPurpose(purpose).label)
-        )
-        parts.append(f"{label}: {ConsentAnswer(answer).label}")
-    return "; ".join(parts)
+def _timeline(case: Case, *, actor: User, at: dt.datetime, code: str, params=None, note: str = "") -> None:
+    EVENT_MESSAGES.check(code)
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.CONSENT, at=at, actor=actor, code=code, params=params or {}, note=note
+    )
 
 
 @transaction.atomic
@@ -192,19 +187,20 @@ def consent_record(
             for (purpose, institution), answer in answers.items()
         ]
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        who = (
-            gettext("the child themselves")
-            if given_by == ConsentGiver.CHILD
-            else gettext("a parent or guardian (record %(record)s)") % {"record": person.reference}
-        )
-        note_text = gettext("Consent recorded for %(children)s, by %(who)s on %(date)s. %(answers)s") % {
-            "children": ", ".join(initials(c.person.name) for c in children),
-            "who": who,
+    # The children by their record's reference, never their names (see cases/messages.py).
+    _timeline(
+        case,
+        actor=actor,
+        at=now,
+        code="consent.recorded",
+        params={
+            "children": [c.person.reference for c in children],
+            "given_by": given_by,
+            "record": person.reference if person is not None else "",
             "date": decided_on.isoformat(),
-            "answers": _stored_summary(answers),
-        }
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CONSENT, at=now, actor=actor, note=note_text)
+            "answers": {f"{p}:{i}" if i else p: a for (p, i), a in sorted(answers.items())},
+        },
+    )
     Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     audit_record(
         actor=actor,
@@ -242,16 +238,13 @@ def do_not_tell_add(
     entry = DoNotTell.objects.create(
         case=case, person=person, relation=relation, note=note[:200], added_by=actor, added_at=now
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        if person is not None:
-            text = gettext("Family member record %(record)s must not be told about the case.") % {
-                "record": person.reference
-            }
-        elif relation:
-            text = gettext("Added to who must not be told: %(who)s.") % {"who": entry.get_relation_display()}
-        else:
-            text = gettext("Someone was added to who must not be told.")
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CONSENT, at=now, actor=actor, note=text)
+    if person is not None:
+        code, params = "do_not_tell.family_member", {"record": person.reference}
+    elif relation:
+        code, params = "do_not_tell.relation", {"who": relation}
+    else:
+        code, params = "do_not_tell.someone", {}
+    _timeline(case, actor=actor, at=now, code=code, params=params)
     Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     audit_record(
         actor=actor,
@@ -272,8 +265,6 @@ def do_not_tell_remove(*, actor: User, entry: DoNotTell, reason: str, ip: str | 
     details = {"entry": entry.pk, "person": entry.person_id, "relation": entry.relation, "reason": reason}
     entry.delete()
     now = timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        text = gettext("Taken off who must not be told: %(reason)s") % {"reason": reason}
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CONSENT, at=now, actor=actor, note=text)
+    _timeline(case, actor=actor, at=now, code="do_not_tell.removed", note=reason)
     Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     audit_record(actor=actor, action="case.do_not_tell_remove", target=case, ip=ip, details=details)

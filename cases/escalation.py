@@ -35,9 +35,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import AuditEvent, Role, User
 from accounts.policy import Cap
@@ -45,7 +44,9 @@ from accounts.selectors import users_with_capability
 from accounts.services import audit_record, notify
 
 from .links import case_url
+from .messages import CRITICAL_RISK, ONLINE_PROSTITUTION
 from .models import (
+    EVENT_MESSAGES,
     OPEN_STATUSES,
     Case,
     CaseEvent,
@@ -137,49 +138,36 @@ def rule_cases(rule: str, *, now: dt.datetime) -> QuerySet[Case]:
     raise ValueError(f"unknown escalation rule {rule!r}")
 
 
-def rule_reason(rule: str) -> str:
-    """Why a rule escalated a case, in the site's language (stored on the escalation)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        if rule == Rule.UNTRIAGED:
-            hours = settings.SIGAP_ESCALATION_UNTRIAGED_HOURS
-            return ngettext(
-                "Still not verified %(hours)d hour after the report.",
-                "Still not verified %(hours)d hours after the report.",
-                hours,
-            ) % {"hours": hours}
-        if rule == Rule.STALLED:
-            days = settings.SIGAP_ESCALATION_STALLED_DAYS
-            return ngettext(
-                "No activity on the case for %(days)d day.",
-                "No activity on the case for %(days)d days.",
-                days,
-            ) % {"days": days}
-        if rule == Rule.REPEAT:
-            months = settings.SIGAP_ESCALATION_REPEAT_MONTHS
-            return ngettext(
-                "A child of this case is in another case reported in the %(months)d month before it.",
-                "A child of this case is in another case reported in the %(months)d months before it.",
-                months,
-            ) % {"months": months}
-        return ""
+def rule_reason(rule: str) -> dict:
+    """Why a rule escalated a case: the parameters of its message in cases/messages.py (the
+    thresholds in force then), rendered in the reader's language."""
+    if rule == Rule.UNTRIAGED:
+        return {"hours": settings.SIGAP_ESCALATION_UNTRIAGED_HOURS}
+    if rule == Rule.STALLED:
+        return {"days": settings.SIGAP_ESCALATION_STALLED_DAYS}
+    if rule == Rule.REPEAT:
+        return {"months": settings.SIGAP_ESCALATION_REPEAT_MONTHS}
+    return {}
 
 
-def _immediate_reasons(case_ids: list[int]) -> dict[int, str]:
-    """What made each case urgent (violence types, online prostitution, critical risk): two queries."""
+def _immediate_reasons(case_ids: list[int]) -> dict[int, dict]:
+    """What made each case urgent (violence types, online prostitution, critical risk), as the
+    reason's parameters: two queries."""
     found: dict[int, list[str]] = {pk: [] for pk in case_ids}
-    with translation.override(settings.LANGUAGE_CODE):
-        for case_id, kind in CaseViolence.objects.filter(
-            case_id__in=case_ids, kind__in=IMMEDIATE_VIOLENCE
-        ).values_list("case_id", "kind"):
-            found[case_id].append(str(ViolenceType(kind).label))
-        for pk, prostitution, risk in Case.objects.filter(pk__in=case_ids).values_list(
-            "pk", "online_prostitution", "risk"
-        ):
-            if prostitution:
-                found[pk].append(_("Online prostitution of children"))
-            if risk == Risk.KRITIS:
-                found[pk].append(_("Critical risk"))
-    return {pk: ", ".join(parts) for pk, parts in found.items()}
+    for case_id, kind in (
+        CaseViolence.objects.filter(case_id__in=case_ids, kind__in=IMMEDIATE_VIOLENCE)
+        .order_by("pk")
+        .values_list("case_id", "kind")
+    ):
+        found[case_id].append(kind)
+    for pk, prostitution, risk in Case.objects.filter(pk__in=case_ids).values_list(
+        "pk", "online_prostitution", "risk"
+    ):
+        if prostitution:
+            found[pk].append(ONLINE_PROSTITUTION)
+        if risk == Risk.KRITIS:
+            found[pk].append(CRITICAL_RISK)
+    return {pk: {"grounds": grounds} for pk, grounds in found.items()}
 
 
 # --- Writing escalations ---------------------------------------------------------------------
@@ -205,39 +193,51 @@ def _announce(escalations: list[Escalation], *, actor: User, now: dt.datetime, i
         .only("pk", "number", "case_worker")
     }
     Case.objects.filter(pk__in=case_ids, escalated_at__isnull=True).update(escalated_at=now)
-    with translation.override(settings.LANGUAGE_CODE):
-        events = []
-        audits = []
-        for e in escalations:
-            label = str(Rule(e.rule).label)
-            note = f"{label}: {e.reason}" if e.reason else label
-            events.append(
-                CaseEvent(case_id=e.case_id, kind=CaseEvent.Kind.ESCALATION, at=now, actor=actor, note=note)
+    events = []
+    audits = []
+    for e in escalations:
+        if e.reason_params:
+            code, params, note = (
+                "escalation.opened_by_rule",
+                {"rule": e.rule, "reason": {"rule": e.rule, "params": e.reason_params}},
+                "",
             )
-            audits.append(
-                AuditEvent(
-                    actor=actor,
-                    action="case.escalate",
-                    target_type=Case._meta.label_lower,
-                    target_id=str(e.case_id),
-                    ip_address=ip,
-                    details={"number": cases[e.case_id].number, "rule": e.rule, "escalation": e.pk},
-                )
+        else:
+            code, params, note = "escalation.opened", {"rule": e.rule}, e.reason
+        events.append(
+            CaseEvent(
+                case_id=e.case_id,
+                kind=CaseEvent.Kind.ESCALATION,
+                at=now,
+                actor=actor,
+                code=code,
+                params=params,
+                note=note,
             )
-        CaseEvent.objects.bulk_create(events)
-        AuditEvent.objects.bulk_create(audits)
-        kpad = list(users_with_capability(Cap.REVIEW_ESCALATIONS))
-        for e in escalations:
-            case = cases[e.case_id]
-            users = [*kpad, *([case.case_worker] if case.case_worker_id else [])]
-            users = [u for u in users if u.pk != actor.pk]
-            notify(
-                users=users,
-                kind="case.escalated",
-                title=_("Case %(number)s was escalated to KPAD") % {"number": case.number},
-                body=str(Rule(e.rule).label),
-                url=case_url(case.number),
+        )
+        audits.append(
+            AuditEvent(
+                actor=actor,
+                action="case.escalate",
+                target_type=Case._meta.label_lower,
+                target_id=str(e.case_id),
+                ip_address=ip,
+                details={"number": cases[e.case_id].number, "rule": e.rule, "escalation": e.pk},
             )
+        )
+    CaseEvent.objects.bulk_create(events)
+    AuditEvent.objects.bulk_create(audits)
+    kpad = list(users_with_capability(Cap.REVIEW_ESCALATIONS))
+    for e in escalations:
+        case = cases[e.case_id]
+        users = [*kpad, *([case.case_worker] if case.case_worker_id else [])]
+        users = [u for u in users if u.pk != actor.pk]
+        notify(
+            users=users,
+            kind="case.escalated",
+            params={"number": case.number, "rule": e.rule},
+            url=case_url(case.number),
+        )
 
 
 def escalate_case(
@@ -245,14 +245,16 @@ def escalate_case(
     rule: str,
     reason: str = "",
     *,
+    reason_params: dict | None = None,
     actor: User | None = None,
     now: dt.datetime | None = None,
     ip: str | None = None,
 ) -> tuple[Escalation, bool]:
     """Escalate one case by one rule (or by hand: rule ``manual``, an actor and a reason).
 
-    Returns (escalation, created). When an open escalation by this rule exists already,
-    it is returned and nothing else happens (no event, no notification).
+    A rule's reason is ``reason_params`` (see ``rule_reason``), shown in the reader's language;
+    ``reason`` is what staff typed. Returns (escalation, created). When an open escalation by
+    this rule exists already, it is returned and nothing else happens (no event, no notification).
     """
     if rule == Rule.MANUAL and (actor is None or not reason.strip()):
         raise EscalationError({"reason": _("Say why the case goes to KPAD.")})
@@ -269,6 +271,7 @@ def escalate_case(
                     case_id=case_id,
                     rule=rule,
                     reason=reason.strip(),
+                    reason_params=reason_params or {},
                     opened_at=now,
                     opened_by=actor if rule == Rule.MANUAL else None,
                 )
@@ -285,7 +288,7 @@ def escalate_on_intake(*, case_id: int, now: dt.datetime | None = None) -> Escal
     if not rule_cases(Rule.IMMEDIATE, now=now).filter(pk=case_id).exists():
         return None
     escalation, _created = escalate_case(
-        case_id, Rule.IMMEDIATE, _immediate_reasons([case_id])[case_id], now=now
+        case_id, Rule.IMMEDIATE, reason_params=_immediate_reasons([case_id])[case_id], now=now
     )
     return escalation
 
@@ -310,7 +313,10 @@ def escalation_sweep(now: dt.datetime | None = None) -> dict[str, int]:
             else:
                 reasons = dict.fromkeys(case_ids, rule_reason(rule))
             Escalation.objects.bulk_create(
-                [Escalation(case_id=pk, rule=rule, reason=reasons[pk], opened_at=now) for pk in case_ids],
+                [
+                    Escalation(case_id=pk, rule=rule, reason_params=reasons[pk], opened_at=now)
+                    for pk in case_ids
+                ],
                 ignore_conflicts=True,
             )
             created = list(
@@ -346,21 +352,26 @@ def kpad_request_answer(
             raise EscalationError(_("This request has already been answered."))
         message.refresh_from_db()
         case = Case.objects.only("pk", "number").get(pk=message.escalation.case_id)
-        with translation.override(settings.LANGUAGE_CODE):
-            note = _("Answer to KPAD's request: %(answer)s") % {"answer": answer}
-            CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.KPAD, at=now, actor=actor, note=note)
-            Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
-            audit_record(
-                actor=actor,
-                action="case.kpad_answer",
-                target=case,
-                ip=ip,
-                details={"number": case.number, "message": message.pk},
-            )
-            notify(
-                users=[message.author],
-                kind="kpad.answered",
-                title=_("Case %(number)s: the Dinas answered your request") % {"number": case.number},
-                url=case_url(case.number),
-            )
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.KPAD,
+            at=now,
+            actor=actor,
+            code=EVENT_MESSAGES.check("kpad.answered"),
+            note=answer,
+        )
+        Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
+        audit_record(
+            actor=actor,
+            action="case.kpad_answer",
+            target=case,
+            ip=ip,
+            details={"number": case.number, "message": message.pk},
+        )
+        notify(
+            users=[message.author],
+            kind="kpad.answered",
+            params={"number": case.number},
+            url=case_url(case.number),
+        )
     return message

@@ -20,8 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, User
@@ -32,7 +31,15 @@ from core.time import today_start
 
 from . import consent
 from .links import case_url, kpad_queue_url
-from .models import Case, CaseEvent, ConsentInstitution, ConsentPurpose, Escalation, KpadMessage
+from .models import (
+    EVENT_MESSAGES,
+    Case,
+    CaseEvent,
+    ConsentInstitution,
+    ConsentPurpose,
+    Escalation,
+    KpadMessage,
+)
 from .selectors import overdue_q
 
 NOTIFY_KINDS = {
@@ -51,14 +58,6 @@ class KpadActionRefused(ValidationError):
 
 
 # --- Writes ----------------------------------------------------------------------------------
-
-
-def _stored(message, **values) -> str:
-    """A text kept in the database (timeline note, notification), from a lazy msgid: in the
-    site's language, whatever the language of the request that caused it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        text = str(message)
-        return text % {k: str(v) for k, v in values.items()} if values else text
 
 
 def _lock(escalation: Escalation) -> Escalation:
@@ -82,19 +81,23 @@ def _petugas_to_tell(case: Case) -> list[User]:
     return list(users_covering(Cap.HANDLE_CASES, kecamatan_ids=[case.kelurahan.kecamatan_id]))
 
 
-def _tell_petugas(case: Case, *, step: str, title: str, body: str) -> None:
+def _tell_petugas(case: Case, *, step: str) -> None:
     notify(
         users=_petugas_to_tell(case),
         kind=NOTIFY_KINDS[step],
-        title=title,
-        body=body,
+        params={"number": case.number},
         url=case_url(case.number),
     )
 
 
-def _timeline(case: Case, *, actor: User, at: dt.datetime, note: str) -> CaseEvent:
+def _timeline(
+    case: Case, *, actor: User, at: dt.datetime, code: str, params: dict | None = None, note: str = ""
+) -> CaseEvent:
     # KPAD's steps are on the timeline but are not the Dinas' handling: last_activity_at stays.
-    return CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.KPAD, at=at, note=note)
+    EVENT_MESSAGES.check(code)
+    return CaseEvent.objects.create(
+        case=case, actor=actor, kind=CaseEvent.Kind.KPAD, at=at, code=code, params=params or {}, note=note
+    )
 
 
 def _acknowledge_fields(escalation: Escalation, *, actor: User, now: dt.datetime) -> None:
@@ -113,21 +116,11 @@ def kpad_acknowledge(*, actor: User, escalation: Escalation, ip: str | None = No
     now = timezone.now()
     _acknowledge_fields(escalation, actor=actor, now=now)
     case = escalation.case
-    _timeline(
-        case,
-        actor=actor,
-        at=now,
-        note=_stored(_("KPAD acknowledged the escalation (%(rule)s)."), rule=escalation.get_rule_display()),
-    )
+    _timeline(case, actor=actor, at=now, code="kpad.acknowledged", params={"rule": escalation.rule})
     audit_record(
         actor=actor, action="kpad.acknowledge", target=case, ip=ip, details={"escalation": escalation.pk}
     )
-    _tell_petugas(
-        case,
-        step="acknowledge",
-        title=_stored(_("KPAD acknowledged the escalation of case %(number)s"), number=case.number),
-        body=_stored(_("KPAD is reviewing the case. Open it in SIGAP to follow the review.")),
-    )
+    _tell_petugas(case, step="acknowledge")
     return escalation
 
 
@@ -147,17 +140,8 @@ def _message(
         escalation=escalation, kind=kind, text=text, author=actor, created_at=now
     )
     case = escalation.case
-    if kind == KpadMessage.Kind.REQUEST:
-        note = _stored(_("KPAD asks for information: %(text)s"), text=text)
-        title = _stored(_("KPAD asks for information on case %(number)s"), number=case.number)
-        body = _stored(_("Open the case in SIGAP to read KPAD's request and answer it there."))
-        step = "request"
-    else:
-        note = _stored(_("KPAD recommends: %(text)s"), text=text)
-        title = _stored(_("KPAD made a recommendation on case %(number)s"), number=case.number)
-        body = _stored(_("Open the case in SIGAP to read KPAD's recommendation."))
-        step = "recommendation"
-    _timeline(case, actor=actor, at=now, note=note)
+    step = "request" if kind == KpadMessage.Kind.REQUEST else "recommendation"
+    _timeline(case, actor=actor, at=now, code=f"kpad.{step}", note=text)
     audit_record(
         actor=actor,
         action=f"kpad.{step}",
@@ -165,7 +149,7 @@ def _message(
         ip=ip,
         details={"escalation": escalation.pk, "message": message.pk},
     )
-    _tell_petugas(case, step=step, title=title, body=body)
+    _tell_petugas(case, step=step)
     return escalation, message
 
 
@@ -202,16 +186,11 @@ def kpad_resolve(*, actor: User, escalation: Escalation, note: str, ip: str | No
         update_fields=["state", "resolved_at", "resolved_by", "acknowledged_at", "acknowledged_by"]
     )
     case = escalation.case
-    _timeline(case, actor=actor, at=now, note=_stored(_("KPAD closed its review: %(note)s"), note=note))
+    _timeline(case, actor=actor, at=now, code="kpad.resolved", note=note)
     audit_record(
         actor=actor, action="kpad.resolve", target=case, ip=ip, details={"escalation": escalation.pk}
     )
-    _tell_petugas(
-        case,
-        step="resolve",
-        title=_stored(_("KPAD closed its review of case %(number)s"), number=case.number),
-        body=_stored(_("Open the case in SIGAP to read KPAD's closing note.")),
-    )
+    _tell_petugas(case, step="resolve")
     return escalation
 
 
@@ -236,7 +215,7 @@ def kpad_reveal_identity(*, actor: User, escalation: Escalation, reason: str, ip
             {"reason": " ".join(check.message for check in checks.values())}, code="consent"
         )
     now = timezone.now()
-    _timeline(case, actor=actor, at=now, note=_stored(_("KPAD viewed the children's identity.")))
+    _timeline(case, actor=actor, at=now, code="kpad.identity_viewed")
     audit_record(
         actor=actor,
         action="case.reveal_identity",
@@ -286,20 +265,11 @@ def kpad_send_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
         return ReminderRun(0, 0)
     Escalation.objects.filter(pk__in=[pk for pk, _number in claimed]).update(last_reminded_at=now)
     numbers = list(dict.fromkeys(number for _pk, number in claimed))
-    days = settings.SIGAP_KPAD_ACKNOWLEDGE_DAYS
-    with translation.override(settings.LANGUAGE_CODE):
-        title = ngettext(
-            "%(count)d escalation is waiting for KPAD's acknowledgement",
-            "%(count)d escalations are waiting for KPAD's acknowledgement",
-            len(numbers),
-        ) % {"count": len(numbers)}
-        body = ngettext(
-            "Not acknowledged within %(days)d day: %(numbers)s.",
-            "Not acknowledged within %(days)d days: %(numbers)s.",
-            days,
-        ) % {"days": days, "numbers": ", ".join(numbers)}
     sent = notify(
-        users=list(_kpad_users()), kind=REMINDER_KIND, title=title, body=body, url=kpad_queue_url(overdue=1)
+        users=list(_kpad_users()),
+        kind=REMINDER_KIND,
+        params={"count": len(numbers), "days": settings.SIGAP_KPAD_ACKNOWLEDGE_DAYS, "numbers": numbers},
+        url=kpad_queue_url(overdue=1),
     )
     return ReminderRun(len(claimed), len(sent))
 
@@ -337,15 +307,7 @@ def kpad_send_daily_digest(*, now: dt.datetime | None = None) -> DigestRun:
         .values_list("case__number", flat=True)[:DIGEST_MAX_NUMBERS]
     )
     new_numbers = list(dict.fromkeys(new_numbers))
-    with translation.override(settings.LANGUAGE_CODE):
-        title = gettext("KPAD daily summary: %(open)d waiting, %(overdue)d overdue") % counts
-        lines = [
-            gettext("Waiting for acknowledgement: %(open)d") % counts,
-            gettext("Acknowledged, in review: %(acknowledged)d") % counts,
-            gettext("Overdue (not acknowledged in time): %(overdue)d") % counts,
-            gettext("New since yesterday: %(new)d") % counts,
-        ]
-        if new_numbers:
-            lines.append(gettext("New cases: %(numbers)s") % {"numbers": ", ".join(new_numbers)})
-    sent = notify(users=users, kind=DIGEST_KIND, title=title, body="\n".join(lines), url=kpad_queue_url())
+    sent = notify(
+        users=users, kind=DIGEST_KIND, params={**counts, "numbers": new_numbers}, url=kpad_queue_url()
+    )
     return DigestRun(counts, len(sent))

@@ -20,7 +20,13 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from core.messages import MessageRegistry
 from core.validators import age_on
+
+# Code → message for what the system writes on a timeline and why a rule escalated a case;
+# the entries are in cases/messages.py (see core.messages).
+EVENT_MESSAGES = MessageRegistry("case event")
+ESCALATION_REASONS = MessageRegistry("escalation reason")
 
 
 class ViolenceType(models.TextChoices):
@@ -582,6 +588,11 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=15, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=15, choices=Status.choices, blank=True)
+    # What the system says happened, as a code of EVENT_MESSAGES and its parameters (shown in
+    # the reader's language); ``note`` is what the person typed (or, for rows older than codes,
+    # the text stored then).
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     visit_date = models.DateField(_("visit date"), null=True, blank=True)
 
@@ -591,6 +602,11 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self) -> str:
+        """What happened, in the active language (empty when the person's note says it all)."""
+        return EVENT_MESSAGES.render(self.code, self.params) if self.code else ""
 
 
 class Service(models.Model):
@@ -689,6 +705,10 @@ class Escalation(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
     rule = models.CharField(_("rule"), max_length=12, choices=Rule.choices)
+    # A rule's reason is the rule (a code of ESCALATION_REASONS) and these parameters, shown in
+    # the reader's language; ``reason`` is what staff typed for a manual escalation (or, for rows
+    # older than codes, the text stored then).
+    reason_params = models.JSONField(default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField(_("escalated at"), db_index=True)
@@ -720,6 +740,13 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.rule} {self.state}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the case was escalated, in the active language."""
+        if self.reason_params:
+            return ESCALATION_REASONS.render(self.rule, self.reason_params, fallback=self.reason)
+        return self.reason
 
 
 class KpadMessage(models.Model):

@@ -17,18 +17,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import audit_record
 
 from .models import (
+    EVENT_MESSAGES,
     Case,
     CaseEvent,
     Child,
@@ -71,15 +70,13 @@ def _birth_year(data: ChildData, incident_date: dt.date) -> int | None:
     return incident_date.year - data.estimated_age
 
 
-def _stored(message, **values) -> str:
-    """A text kept in the database, in the site's language whatever the request's."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(message) % values if values else str(message)
-
-
-def _timeline(case_ids, *, actor: User, note: str, at: dt.datetime) -> None:
+def _timeline(case_ids, *, actor: User, code: str, params: dict, at: dt.datetime) -> None:
+    EVENT_MESSAGES.check(code)
     CaseEvent.objects.bulk_create(
-        [CaseEvent(case_id=pk, kind=CaseEvent.Kind.PERSON, at=at, actor=actor, note=note) for pk in case_ids]
+        [
+            CaseEvent(case_id=pk, kind=CaseEvent.Kind.PERSON, at=at, actor=actor, code=code, params=params)
+            for pk in case_ids
+        ]
     )
 
 
@@ -308,18 +305,11 @@ def perpetrator_link_person(
     perpetrator.save(update_fields=["person"])
     now = timezone.now()
     case = Case.objects.only("pk", "number").get(pk=perpetrator.case_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        label = perpetrator.get_relation_display()
-        if person is not None:
-            note = gettext("The alleged perpetrator (%(relation)s) is family member record %(record)s.") % {
-                "relation": label,
-                "record": person.reference,
-            }
-        else:
-            note = gettext("The alleged perpetrator (%(relation)s) is no longer tied to a record.") % {
-                "relation": label
-            }
-    _timeline([case.pk], actor=actor, note=note, at=now)
+    if person is not None:
+        code, params = "perpetrator.linked", {"relation": perpetrator.relation, "record": person.reference}
+    else:
+        code, params = "perpetrator.unlinked", {"relation": perpetrator.relation}
+    _timeline([case.pk], actor=actor, code=code, params=params, at=now)
     Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     audit_record(
         actor=actor,
@@ -440,13 +430,14 @@ def person_merge(*, actor: User, keep: Person, other: Person, reason: str, ip: s
     other.save(update_fields=["merged_into", "merged_at", "merged_by"])
     Person.objects.filter(merged_into=other).update(merged_into=keep)  # pointers stay one hop
 
-    note = _stored(
-        _("Two records of the same child were merged: record %(other)s is now record %(keep)s."),
-        other=other.reference,
-        keep=keep.reference,
-    )
     affected = sorted(set(plan.case_ids) | set(keep_cases))
-    _timeline(affected, actor=actor, note=note, at=now)
+    _timeline(
+        affected,
+        actor=actor,
+        code="person.merged",
+        params={"other": other.reference, "keep": keep.reference},
+        at=now,
+    )
     audit_record(
         actor=actor,
         action="person.merge",

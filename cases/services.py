@@ -27,6 +27,7 @@ from kelurahan.selectors import kelurahan_for_report
 from . import consent as consent_rules
 from .consent_services import do_not_tell_add
 from .models import (
+    EVENT_MESSAGES,
     Attachment,
     Case,
     CaseCadre,
@@ -130,8 +131,23 @@ def case_next_number(*, year: int) -> tuple[int, str]:
     return sequence.last, f"{NUMBER_PREFIX}-{year}-{sequence.last:05d}"
 
 
-def _event(case: Case, *, actor: User, kind: str, at: dt.datetime, **fields) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, at=at, **fields)
+def _event(
+    case: Case,
+    *,
+    actor: User,
+    kind: str,
+    at: dt.datetime,
+    code: str = "",
+    params: dict | None = None,
+    **fields,
+) -> CaseEvent:
+    """A timeline entry: what the system says happened as a code of cases/messages.py and its
+    parameters (rendered in the reader's language), what the person typed as ``note``."""
+    if code:
+        EVENT_MESSAGES.check(code)
+    return CaseEvent.objects.create(
+        case=case, actor=actor, kind=kind, at=at, code=code, params=params or {}, **fields
+    )
 
 
 def _touch(case: Case, at: dt.datetime, *extra_fields: str) -> None:
@@ -346,7 +362,9 @@ def case_update(
             changed.append("children")
     if perpetrators is not None and _perpetrators_update(case, perpetrators):
         changed.append("perpetrators")
-    _event(case, actor=actor, kind=CaseEvent.Kind.EDIT, at=now, note=", ".join(changed))
+    _event(
+        case, actor=actor, kind=CaseEvent.Kind.EDIT, at=now, code="case.edited", params={"fields": changed}
+    )
     audit_record(actor=actor, action="case.update", target=case, ip=ip, details={"fields": changed})
     return case
 
@@ -460,7 +478,9 @@ def case_add_service(
         actor=actor,
         kind=CaseEvent.Kind.SERVICE,
         at=now,
-        note=f"{service.get_service_type_display()} — {provider}" + (f": {outcome}" if outcome else ""),
+        code="service.added",
+        params={"service": service_type, "provider": provider},
+        note=outcome,
     )
     _touch(case, now)
     audit_record(actor=actor, action="case.service", target=case, ip=ip, details={"service": service_type})
@@ -494,13 +514,14 @@ def case_refer(
         reason=reason,
         created_by=actor,
     )
-    label = referral.get_institution_display() + (f" ({institution_detail})" if institution_detail else "")
     _event(
         case,
         actor=actor,
         kind=CaseEvent.Kind.REFERRAL,
         at=now,
-        note=label + (f": {reason}" if reason else ""),
+        code="referral.sent_to_unit" if institution_detail else "referral.sent",
+        params={"institution": institution, **({"unit": institution_detail} if institution_detail else {})},
+        note=reason,
     )
     _touch(case, now)
     audit_record(
@@ -528,8 +549,9 @@ def referral_update_status(
         actor=actor,
         kind=CaseEvent.Kind.REFERRAL_UPDATE,
         at=now,
-        note=f"{referral.get_institution_display()}: {referral.get_status_display()}"
-        + (f" — {note}" if note else ""),
+        code="referral.updated",
+        params={"institution": referral.institution, "status": status},
+        note=note,
     )
     _touch(case, now)
     audit_record(
@@ -555,7 +577,8 @@ def case_assign_worker(*, actor: User, case: Case, worker: User, ip: str | None 
         actor=actor,
         kind=CaseEvent.Kind.ASSIGNMENT,
         at=now,
-        note=_("Case worker: %(name)s") % {"name": worker},
+        code="case.worker_assigned",
+        params={"name": str(worker)},
     )
     audit_record(actor=actor, action="case.assign_worker", target=case, ip=ip, details={"worker": worker.pk})
     return case
@@ -573,7 +596,8 @@ def case_assign_cadre(*, actor: User, case: Case, cadre: User, ip: str | None = 
             actor=actor,
             kind=CaseEvent.Kind.ASSIGNMENT,
             at=now,
-            note=_("Accompanying cadre: %(name)s") % {"name": cadre},
+            code="case.cadre_assigned",
+            params={"name": str(cadre)},
         )
         _touch(case, now)
         audit_record(actor=actor, action="case.assign_cadre", target=case, ip=ip, details={"cadre": cadre.pk})
@@ -590,7 +614,8 @@ def case_remove_cadre(*, actor: User, case: Case, cadre: User, ip: str | None = 
             actor=actor,
             kind=CaseEvent.Kind.ASSIGNMENT,
             at=now,
-            note=_("No longer accompanying: %(name)s") % {"name": cadre},
+            code="case.cadre_removed",
+            params={"name": str(cadre)},
         )
         _touch(case, now)
         audit_record(actor=actor, action="case.remove_cadre", target=case, ip=ip, details={"cadre": cadre.pk})
@@ -624,7 +649,12 @@ def case_add_attachment(
     attachment.file.save("upload", upload, save=False)
     attachment.save()
     event = _event(
-        case, actor=actor, kind=CaseEvent.Kind.ATTACHMENT, at=now, note=attachment.get_kind_display()
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.ATTACHMENT,
+        at=now,
+        code="attachment.added",
+        params={"kind": kind},
     )
     _touch(case, now)
     audit_record(

@@ -16,7 +16,7 @@ def ids(messages):
 def test_emails_link_to_the_base_url(bob, settings, django_capture_on_commit_callbacks):
     settings.SIGAP_BASE_URL = "https://sigap.pontianak.go.id/"
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(users=[bob], kind="test", title="Pesan", url="/kasus/")
+        services.notify(users=[bob], kind="test", params={"text": "Pesan"}, url="/kasus/")
     [message] = mail.outbox
     assert "https://sigap.pontianak.go.id/kasus/" in message.body
     assert "https://sigap.pontianak.go.id/kasus/" in message.alternatives[0].content

@@ -144,7 +144,7 @@ def test_the_digest_goes_to_petugas_only_with_the_counts_and_a_link(
     [note] = Notification.objects.all()
     assert note.user == bob
     assert note.kind == "cadres.inactive"
-    assert "3" in note.title
+    assert "3" in note.display_title
     assert note.url == "/kader/?status=flagged"
     assert [m.to for m in mail.outbox] == [[bob.email]]
 
@@ -157,8 +157,8 @@ def test_a_petugas_limited_to_a_kecamatan_gets_that_kecamatans_counts(bob, bella
     assert (result.flagged, result.notified) == (3, 2)
     by_user = {n.user.username: n for n in Notification.objects.select_related("user")}
     assert set(by_user) == {"bob", "bella"}
-    assert "3" in by_user["bob"].title and "1" in by_user["bella"].title
-    assert "3" not in by_user["bella"].title
+    assert "3" in by_user["bob"].display_title and "1" in by_user["bella"].display_title
+    assert "3" not in by_user["bella"].display_title
 
 
 def test_nothing_to_change_sends_no_digest(bob):

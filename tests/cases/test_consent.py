@@ -277,7 +277,10 @@ def test_a_statement_is_on_the_timeline_and_audited_without_names(bob, charlie):
     case = parent_suspect_case(charlie)
     record(bob, case, answers={(SHARING, "sekolah"): REFUSED, (FOLLOW_UP, ""): GIVEN})
     event = case.events.get(kind=CaseEvent.Kind.CONSENT)
-    assert "R.S." in event.note and CHILD not in event.note and MOTHER not in event.note
+    child = case.children.get()
+    assert event.params["children"] == [child.person.reference] and child.person.reference in event.text
+    assert CHILD not in event.text + str(event.params) and MOTHER not in event.text + str(event.params)
+    assert "R.S." not in str(event.params)  # not even the child's initials
     audit = AuditEvent.objects.get(action="case.consent")
     assert audit.details["answers"] == {"berbagi:sekolah": REFUSED, "tindak_lanjut": GIVEN}
     assert CHILD not in str(audit.details) and MOTHER not in str(audit.details)
@@ -521,7 +524,7 @@ def test_staff_say_which_family_member_the_perpetrator_is(client_for, bob, charl
     panel = page[page.index('data-testid="do-not-tell"') :]
     assert FATHER in panel[: panel.index("</section>")]
     event = case.events.filter(kind=CaseEvent.Kind.PERSON).first()
-    assert father.reference in event.note and FATHER not in event.note
+    assert father.reference in event.text and FATHER not in event.text + str(event.params)
 
 
 def test_the_case_page_with_consents_stays_within_a_fixed_number_of_queries(

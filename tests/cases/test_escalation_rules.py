@@ -81,7 +81,7 @@ def test_it_escalates_at_once_after_the_intake_commits(
     assert event.actor.username == escalation.SYSTEM_USERNAME
     assert not event.actor.is_active and not event.actor.has_usable_password()
     [note] = Notification.objects.filter(user=dave)
-    assert case.number in note.title and "Anak" not in note.title + note.body
+    assert case.number in note.display_title and "Anak" not in note.display_title + note.display_body
     assert note.url == f"/kasus/{case.number}/"
 
 

@@ -311,8 +311,8 @@ def test_the_review_page_takes_a_bounded_number_of_queries(
 
 
 def assert_numbers_only(note: Notification, case) -> None:
-    text = f"{note.title} {note.body} {note.url}"
-    assert case.number in note.title
+    text = f"{note.display_title} {note.display_body} {note.url}"
+    assert case.number in note.display_title
     assert CHILD_NAME not in text and CHILD_NIK not in text
     assert note.url == reverse("cases:detail", kwargs={"number": case.number})
 
@@ -379,7 +379,7 @@ def test_kpad_asks_for_information_and_every_petugas_of_the_area_is_told(
     assert {n.user.username for n in notes} == {"bob", "tenggara"}
     for note in notes:
         assert_numbers_only(note, case)
-        assert "visum" not in note.title + note.body  # KPAD's words stay in SIGAP
+        assert "visum" not in note.display_title + note.display_body  # KPAD's words stay in SIGAP
     escalation.refresh_from_db()
     # Any answer from KPAD acknowledges the escalation: no reminder for a case in review.
     assert escalation.state == Escalation.State.ACKNOWLEDGED and escalation.acknowledged_by == dave

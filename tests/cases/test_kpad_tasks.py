@@ -62,8 +62,8 @@ def test_overdue_escalations_are_reminded_in_one_message_per_commissioner(
     assert run.escalations == 2 and run.recipients == 2
     assert {n.user.username for n in reminders()} == {"dave", "erna"}
     for note in reminders():
-        assert first.case.number in note.body and second.case.number in note.body
-        assert CHILD_NAME not in note.title + note.body and CHILD_NIK not in note.body
+        assert first.case.number in note.display_body and second.case.number in note.display_body
+        assert CHILD_NAME not in note.display_title + note.display_body and CHILD_NIK not in note.display_body
         assert note.url.startswith("/kasus/kpad/")
     first.refresh_from_db()
     assert first.last_reminded_at == MORNING
@@ -94,7 +94,7 @@ def test_a_new_overdue_escalation_is_reminded_the_same_day_without_repeating_the
     kpad_services.kpad_send_reminders()
 
     latest = reminders().filter(user__username="dave").order_by("-id").first()
-    assert later.case.number in latest.body and first.case.number not in latest.body
+    assert later.case.number in latest.display_body and first.case.number not in latest.display_body
 
 
 def test_nothing_is_sent_when_nothing_is_overdue(frozen, commissioners, charlie):
@@ -134,12 +134,15 @@ def test_the_digest_counts_the_queue_and_names_new_cases_by_number(frozen, commi
     assert run.counts == {"open": 2, "acknowledged": 1, "overdue": 1, "new": 1}
     assert run.recipients == 2
     note = digests().get(user__username="dave")
-    assert "Waiting for acknowledgement: 2" in note.body
-    assert "Acknowledged, in review: 1" in note.body and "Overdue (not acknowledged in time): 1" in note.body
-    assert "New since yesterday: 1" in note.body and "2 waiting, 1 overdue" in note.title
-    assert new.case.number in note.body
+    assert "Waiting for acknowledgement: 2" in note.display_body
+    assert (
+        "Acknowledged, in review: 1" in note.display_body
+        and "Overdue (not acknowledged in time): 1" in note.display_body
+    )
+    assert "New since yesterday: 1" in note.display_body and "2 waiting, 1 overdue" in note.display_title
+    assert new.case.number in note.display_body
     assert note.url == "/kasus/kpad/"
-    assert CHILD_NAME not in note.title + note.body
+    assert CHILD_NAME not in note.display_title + note.display_body
     assert not digests().filter(user__username="retired").exists()
 
 

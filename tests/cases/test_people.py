@@ -183,7 +183,7 @@ def test_a_petugas_merges_two_records_keeping_every_case_event_and_consent(
     other.refresh_from_db()
     assert other.merged_into == keep
     assert CaseEvent.objects.count() == events + 2  # one on each case, none lost
-    note = second.events.filter(kind=CaseEvent.Kind.PERSON).get().note
+    note = second.events.filter(kind=CaseEvent.Kind.PERSON).get().text
     assert keep.reference in note and "Siti" not in note
     audit = AuditEvent.objects.get(action="person.merge")
     assert audit.details["merged"] == other.pk and audit.details["cases_moved"] == [second.pk]
