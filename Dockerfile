@@ -20,6 +20,12 @@ RUN groupadd --system --gid 10001 sigap \
 
 WORKDIR /app
 
+# pg_dump and pg_restore for `manage.py sigap_backup` / `sigap_restore` (README "Backup and
+# restore"); Debian bookworm's client is PostgreSQL 15, the server of docker-compose.yml.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them. The lock pins
 # every package (psycopg2-binary and the rest ship manylinux wheels).
 COPY requirements.lock ./

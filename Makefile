@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck
+.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck backup restore
 
 # Create the virtual environment and install the pinned dependencies, once
 # (again only when requirements.lock changes).
@@ -33,6 +33,17 @@ test: setup
 ## Needs DATABASE_URL on PostgreSQL (it uses its own database beside it) and redis-server.
 prodcheck: setup
 	$(BIN)/python -m scripts.prodcheck $(PRODCHECK_ARGS)
+
+## make backup [ARCHIVE=file.tar]: the PostgreSQL database (DATABASE_URL) and the private media in one
+## archive with a manifest of row counts and SHA-256 hashes (README "Backup and restore").
+backup: setup
+	$(BIN)/python manage.py sigap_backup $(if $(ARCHIVE),--output "$(ARCHIVE)")
+
+## make restore ARCHIVE=file.tar [RESTORE_ARGS="--database-url ... --media-root ..."]: into an EMPTY
+## database and folder, then verified against the manifest. `RESTORE_ARGS=--check` only checks the archive.
+restore: setup
+	@test -n "$(ARCHIVE)" || { echo "make restore ARCHIVE=sigap-backup-....tar"; exit 2; }
+	$(BIN)/python manage.py sigap_restore "$(ARCHIVE)" $(RESTORE_ARGS)
 
 e2e: setup
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
