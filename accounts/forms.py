@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .policy import Cap, Role, area_for_role, role_can
+from .policy import Cap, Role, area_for_role, may_be_supervisor, role_can
 
 
 def _kelurahan_label(kelurahan) -> str:
@@ -16,7 +16,17 @@ class UserForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "role", "kelurahan", "kecamatan"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "role",
+            "kelurahan",
+            "kecamatan",
+            "is_supervisor",
+        ]
         labels = {
             "username": _("Username"),
             "first_name": _("First name"),
@@ -24,6 +34,7 @@ class UserForm(forms.ModelForm):
             "email": _("Email"),
             "kelurahan": _("Kelurahan"),
             "kecamatan": _("Kecamatan"),
+            "is_supervisor": _("Supervisor"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -45,6 +56,9 @@ class UserForm(forms.ModelForm):
                 cleaned.get("role"), kelurahan=cleaned.get("kelurahan"), kecamatan=cleaned.get("kecamatan")
             )
         )
+        # Likewise the supervisor mark: it means something only for a role that may hold it.
+        if not may_be_supervisor(cleaned.get("role")):
+            cleaned["is_supervisor"] = False
         return cleaned
 
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications
-from .policy import Role, area_errors, user_area_constraints
+from .policy import Role, area_errors, supervisor_errors, user_area_constraints
 
 
 class SigapUserManager(UserManager):
@@ -36,6 +36,16 @@ class User(AbstractUser):
         help_text=_("Optional for staff: limits them to one kecamatan. Empty means the whole city."),
     )
     phone = models.CharField(_("phone (WhatsApp)"), max_length=20, blank=True)
+    is_supervisor = models.BooleanField(
+        _("supervisor"),
+        default=False,
+        # Rows written by code that predates the mark (old migrations' models) get False too.
+        db_default=False,
+        help_text=_(
+            "Staff only: approves service plans, closures and destruction lists "
+            "(Kasubid PP & PA, koordinator)."
+        ),
+    )
 
     objects = SigapUserManager()
 
@@ -51,6 +61,7 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         errors = area_errors(self.role, kelurahan_id=self.kelurahan_id, kecamatan_id=self.kecamatan_id)
+        errors.update(supervisor_errors(self.role, self.is_supervisor))
         if errors:
             raise ValidationError(errors)
 

@@ -58,6 +58,10 @@ class Cap:
     VIEW_REPORTS = "reports.view"  # the dashboard, the recap, anonymised exports
     EXPORT_IDENTITIES = "reports.export_identities"  # the case list with children's identities, with a reason
     LOG_OUTREACH = "outreach.log"
+    # Approve a service plan or a closure, or send it back; override a closure block with a
+    # reason; approve records due for destruction. Held by a petugas marked as supervisor
+    # (Kasubid PP & PA or a koordinator), not by a role of its own.
+    SUPERVISE = "cases.supervise"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -87,6 +91,15 @@ START_PAGES: dict[str, str] = {
 }
 
 
+# The roles whose users may be marked as supervisor (User.is_supervisor): those who handle
+# cases. The mark means nothing on another role (the model refuses it).
+SUPERVISOR_ROLES: frozenset[str] = frozenset({Role.PETUGAS})
+
+
+def may_be_supervisor(role: str) -> bool:
+    return role in SUPERVISOR_ROLES
+
+
 def capabilities_of(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
@@ -95,7 +108,10 @@ def capabilities_of(user) -> frozenset[str]:
     # should a view ever be reached anyway.
     if getattr(user, "second_factor_pending", False):
         return frozenset()
-    return ROLE_CAPABILITIES.get(user.role, frozenset())
+    capabilities = ROLE_CAPABILITIES.get(user.role, frozenset())
+    if getattr(user, "is_supervisor", False) and may_be_supervisor(user.role):
+        capabilities = capabilities | {Cap.SUPERVISE}
+    return capabilities
 
 
 def user_can(user, capability: str) -> bool:
@@ -260,9 +276,20 @@ def area_errors(role: str, *, kelurahan_id, kecamatan_id) -> dict:
     return errors
 
 
+def supervisor_errors(role: str, is_supervisor: bool) -> dict:
+    """What is wrong with a user's supervisor mark for their role: {field: message}."""
+    if is_supervisor and not may_be_supervisor(role):
+        return {"is_supervisor": _("Only staff (petugas) can be a supervisor.")}
+    return {}
+
+
 def user_area_constraints() -> list[models.CheckConstraint]:
-    """The database's own guard of the areas above (accounts.User's Meta)."""
+    """The database's own guard of the areas above and of the supervisor mark (accounts.User's Meta)."""
     return [
+        models.CheckConstraint(
+            condition=Q(is_supervisor=False) | Q(role__in=sorted(SUPERVISOR_ROLES)),
+            name="user_only_petugas_supervises",
+        ),
         models.CheckConstraint(
             condition=~Q(role=Role.KADER) | Q(kelurahan__isnull=False), name="user_kader_has_kelurahan"
         ),

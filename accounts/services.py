@@ -56,7 +56,17 @@ def audit_record(
     )
 
 
-USER_FIELDS = ("first_name", "last_name", "email", "phone", "role", "kelurahan", "kecamatan", "is_active")
+USER_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "role",
+    "kelurahan",
+    "kecamatan",
+    "is_supervisor",
+    "is_active",
+)
 
 
 def _describe(user: User) -> dict:
@@ -65,6 +75,7 @@ def _describe(user: User) -> dict:
         "role": user.role,
         "kelurahan": user.kelurahan.code if user.kelurahan_id else None,
         "kecamatan": user.kecamatan.code if user.kecamatan_id else None,
+        "is_supervisor": user.is_supervisor,
         "is_active": user.is_active,
     }
 
@@ -82,6 +93,7 @@ def user_create(
     phone: str = "",
     kelurahan=None,
     kecamatan=None,
+    is_supervisor: bool = False,
     ip: str | None = None,
 ) -> User:
     user = User(
@@ -92,6 +104,7 @@ def user_create(
         phone=phone,
         role=role,
         **area_for_role(role, kelurahan=kelurahan, kecamatan=kecamatan),
+        is_supervisor=is_supervisor,
         is_staff=uses_django_admin(role),
         is_superuser=False,
     )
@@ -115,7 +128,7 @@ def user_update(*, actor: User, user: User, ip: str | None = None, **changes) ->
         raise PermissionError("An administrator cannot demote or deactivate themselves.")
     before = _describe(user)
     # Name, email and phone: record which changed, not their values.
-    plain = [k for k in changes if k not in ("role", "kelurahan", "kecamatan", "is_active")]
+    plain = [k for k in changes if k not in ("role", "kelurahan", "kecamatan", "is_supervisor", "is_active")]
     plain_before = {k: getattr(user, k) for k in plain}
     for name, value in changes.items():
         setattr(user, name, value)

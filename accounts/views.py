@@ -75,6 +75,7 @@ def user_create(request):
             phone=data["phone"],
             kelurahan=data["kelurahan"],
             kecamatan=data["kecamatan"],
+            is_supervisor=data["is_supervisor"],
         )
         messages.success(request, _("User %(username)s was created.") % {"username": user.username})
         return redirect("accounts:user_list")

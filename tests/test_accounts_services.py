@@ -43,6 +43,7 @@ def test_it_creates_a_kader_bound_to_a_kelurahan_and_audits_it(alice):
         "role": "kader",
         "kelurahan": f.BANSIR_LAUT,
         "kecamatan": None,
+        "is_supervisor": False,
         "is_active": True,
     }
 

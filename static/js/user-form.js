@@ -1,4 +1,4 @@
-// Show only the area field that fits the chosen role (progressive enhancement:
+// Show only the area field (and the supervisor mark) that fits the chosen role (progressive enhancement:
 // without JavaScript both stay visible and the server still checks them).
 (function () {
   "use strict";
@@ -7,9 +7,11 @@
   var role = form.querySelector("select[name=role]");
   var kelurahan = document.getElementById("div_id_kelurahan");
   var kecamatan = document.getElementById("div_id_kecamatan");
+  var supervisor = document.getElementById("div_id_is_supervisor");
   function update() {
     if (kelurahan) { kelurahan.hidden = role.value !== "kader"; }
     if (kecamatan) { kecamatan.hidden = role.value !== "petugas"; }
+    if (supervisor) { supervisor.hidden = role.value !== "petugas"; }
   }
   if (role) { role.addEventListener("change", update); update(); }
 })();

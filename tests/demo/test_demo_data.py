@@ -20,6 +20,7 @@ END = dt.datetime(2026, 3, 1, 0, 20, tzinfo=timezone.get_fixed_timezone(7 * 60))
 DEMO = {
     "admin": (Role.ADMIN, None),
     "petugas": (Role.PETUGAS, None),
+    "kasubid": (Role.PETUGAS, None),  # the supervisor
     "kader": (Role.KADER, "61.71.06.1001"),  # Bansir Laut
     "kader2": (Role.KADER, "61.71.04.1001"),  # Siantan Hulu
     "kpad": (Role.KPAD, None),
@@ -64,11 +65,12 @@ def test_it_creates_the_demo_users_with_their_roles_and_areas(demo_run, db):
     assert users["kader"].kelurahan.common_name == "Bansir Laut"
     assert users["kader2"].kelurahan.common_name == "Siantan Hulu"
     assert users["admin"].is_staff
+    assert [u for u in users if users[u].is_supervisor] == ["kasubid"]
 
 
 def test_it_creates_them_through_the_service_before_the_year_began(demo_run, db):
     events = AuditEvent.objects.filter(action="user.create")
-    assert events.count() == 5
+    assert events.count() == len(DEMO)
     assert set(events.values_list("actor", flat=True)) == {None}
     assert all(e.at < END - dt.timedelta(days=demo_year.YEAR_DAYS) for e in events)
     # The escalations' system user is the only other account; it cannot log in.
@@ -92,7 +94,7 @@ def test_it_changes_nothing_when_run_twice(demo_run, db):
     out = run_demo_data("--force")
     assert row_counts() == before
     assert list(User.objects.order_by("pk").values()) == users
-    assert out.count("already there") == 5
+    assert out.count("already there") == len(DEMO)
     assert "Demo cases: they exist already, none added." in out
 
 

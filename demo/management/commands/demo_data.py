@@ -24,13 +24,14 @@ from demo import year
 from kelurahan.models import Kelurahan
 from training.demo import seed_demo_training
 
-# username, first name, last name, role, kelurahan code
+# username, first name, last name, role, kelurahan code, supervisor
 DEMO_USERS = (
-    ("admin", "Admin", "SIGAP", Role.ADMIN, None),
-    ("petugas", "Rina", "Petugas", Role.PETUGAS, None),
-    ("kader", "Siti", "Kader", Role.KADER, "61.71.06.1001"),  # Bansir Laut, Pontianak Tenggara
-    ("kader2", "Dewi", "Kader", Role.KADER, "61.71.04.1001"),  # Siantan Hulu, Pontianak Utara
-    ("kpad", "Hendra", "Komisioner", Role.KPAD, None),
+    ("admin", "Admin", "SIGAP", Role.ADMIN, None, False),
+    ("petugas", "Rina", "Petugas", Role.PETUGAS, None, False),
+    ("kasubid", "Yuni", "Kasubid", Role.PETUGAS, None, True),  # Kasubid PP & PA: approves plans, closures
+    ("kader", "Siti", "Kader", Role.KADER, "61.71.06.1001", False),  # Bansir Laut, Pontianak Tenggara
+    ("kader2", "Dewi", "Kader", Role.KADER, "61.71.04.1001", False),  # Siantan Hulu, Pontianak Utara
+    ("kpad", "Hendra", "Komisioner", Role.KPAD, None, False),
 )
 
 
@@ -75,7 +76,7 @@ class Command(BaseCommand):
     def create_users(self):
         password = settings.SIGAP_DEMO_PASSWORD
         rows = []
-        for username, first, last, role, kelurahan_code in DEMO_USERS:
+        for username, first, last, role, kelurahan_code, supervisor in DEMO_USERS:
             kelurahan = Kelurahan.objects.get(code=kelurahan_code) if kelurahan_code else None
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                     last_name=last,
                     email=f"{username}@sigap.invalid",
                     kelurahan=kelurahan,
+                    is_supervisor=supervisor,
                 )
                 state = _("created")
             else:
