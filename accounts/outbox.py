@@ -81,7 +81,10 @@ def _task(name: str):
 def lease_for(task_name: str) -> dt.timedelta:
     """How long a runner holds a job: the task's hard time limit and a margin, so a lease that
     has expired means its runner is gone (Celery kills a task at its hard limit)."""
-    task = _task(task_name) if task_name in current_app.tasks else None
+    try:
+        task = _task(task_name)
+    except KeyError:
+        task = None
     limit = (task.time_limit if task is not None else None) or current_app.conf.task_time_limit or 600
     return dt.timedelta(seconds=limit + 30)
 
@@ -147,6 +150,7 @@ def outbox_run(*, job_id: int, now: dt.datetime | None = None) -> bool:
         later = timezone.now()
         OutboxJob.objects.filter(pk=job_id).update(
             lease_until=None,
+            dispatched_at=None,  # due again at run_after
             last_error=type(error).__name__[:100],
             run_after=later + backoff(job.attempts),
             failed_at=later if failed else None,

@@ -211,15 +211,16 @@ CELERY_TASK_IGNORE_RESULT = True
 # A hung or refused Redis costs seconds, not minutes: every connect and every answer awaited,
 # for the broker and the result store, gives up after REDIS_TIMEOUT seconds, and sending a task
 # is retried twice at most (the outbox keeps the work; it is sent again later).
-REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=5)
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=5.0)
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_TIMEOUT,
     "socket_timeout": REDIS_TIMEOUT,
     # A message taken by a worker that died whole (kill -9, a lost container) goes back to
-    # the queue after this long: the longest task's hard limit (an export, 10 minutes) and a
-    # margin, not Redis' default hour. acks_late stays on, so a lost task is redone.
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    # the queue after this long: the longest task's hard limit (the inactive-cadre job, 15
+    # minutes) and a margin, not Redis' default hour; a shorter one would hand a task still
+    # running to a second worker. acks_late stays on, so a lost task is redone.
+    "visibility_timeout": 15 * 60 + 60,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
