@@ -182,7 +182,11 @@ class OutboxJob(models.Model):
                 fields=["run_after"],
                 name="accounts_outbox_pending_idx",
                 condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
-            )
+            ),
+            # Done jobs are deleted after a week (accounts.outbox.outbox_forget_done).
+            models.Index(
+                fields=["done_at"], name="accounts_outbox_done_idx", condition=models.Q(done_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

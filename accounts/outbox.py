@@ -51,6 +51,8 @@ BACKOFF_MAX = dt.timedelta(hours=1)
 REDISPATCH_AFTER = dt.timedelta(minutes=5)
 # Jobs the drain sends in one run (the next run sends the rest).
 DRAIN_BATCH = 500
+# Done jobs are kept this long (what ran, when, after how many tries), then deleted.
+KEEP_DONE = dt.timedelta(days=7)
 
 _nudging = threading.Lock()
 
@@ -70,10 +72,15 @@ def _unleased(now: dt.datetime) -> Q:
     return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
 
 
+_tasks_loaded = False
+
+
 def _task(name: str):
-    if name not in current_app.tasks:
-        # A web process imports only the tasks modules its views use; load them all (the
+    global _tasks_loaded
+    if name not in current_app.tasks and not _tasks_loaded:
+        # A web process imports only the tasks modules its views use; load them all, once (the
         # worker does so when it starts).
+        _tasks_loaded = True
         current_app.loader.import_default_modules()
     return current_app.tasks[name]
 
@@ -127,6 +134,15 @@ def outbox_drain(
     return sent
 
 
+def outbox_forget_done(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Delete jobs done more than KEEP_DONE ago, a bounded number per call (each drain calls
+    it). Failed jobs stay for an operator."""
+    now = now or timezone.now()
+    old = OutboxJob.objects.filter(done_at__lt=now - KEEP_DONE).order_by("done_at").values("pk")[:limit]
+    deleted, _ = OutboxJob.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+    return deleted
+
+
 def outbox_run(*, job_id: int, now: dt.datetime | None = None) -> bool:
     """Claim one job, run its task here, mark it done. False when it was not this runner's to
     run (done, failed, not due, or held by another runner's unexpired lease) or it failed."""
@@ -147,7 +163,7 @@ def outbox_run(*, job_id: int, now: dt.datetime | None = None) -> bool:
         _task(job.task)(*job.args)
     except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
         failed = job.attempts >= MAX_ATTEMPTS
-        later = timezone.now()
+        later = max(now, timezone.now())
         OutboxJob.objects.filter(pk=job_id).update(
             lease_until=None,
             dispatched_at=None,  # due again at run_after

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Notification
-from .outbox import outbox_drain, outbox_run
+from .outbox import outbox_drain, outbox_forget_done, outbox_run
 
 
 @shared_task(
@@ -49,7 +49,9 @@ def drain_outbox_task(self) -> int:
     """Every SIGAP_OUTBOX_DRAIN_SECONDS (beat), and nudged after a commit: send due outbox jobs,
     to the queue this drain came from (the workers that drain are the workers that run)."""
     queue = (self.request.delivery_info or {}).get("routing_key") or None
-    return outbox_drain(queue=queue)
+    sent = outbox_drain(queue=queue)
+    outbox_forget_done()
+    return sent
 
 
 @shared_task(name="accounts.tasks.run_outbox_job_task", acks_late=True, ignore_result=True)
