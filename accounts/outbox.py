@@ -41,9 +41,10 @@ logger = logging.getLogger(__name__)
 
 RUN_TASK = "accounts.tasks.run_outbox_job_task"
 DRAIN_TASK = "accounts.tasks.drain_outbox_task"
-# A job is tried this many times (backoff from 30 s doubling up to an hour: about two days in
-# all), then left failed for an operator (the log says so; the row stays).
-MAX_ATTEMPTS = 12
+# A job is tried this many times (backoff from 30 s doubling up to an hour, then hourly: about
+# two days in all, a mail server down over a weekend's night), then left failed for an operator
+# (the log says so; the row stays; `manage.py outbox --retry-failed` tries again).
+MAX_ATTEMPTS = 60
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_MAX = dt.timedelta(hours=1)
 # A job sent to the broker and neither started nor finished after this long (the message was
@@ -97,7 +98,7 @@ def lease_for(task_name: str) -> dt.timedelta:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 20), BACKOFF_MAX)
 
 
 def outbox_due(*, now: dt.datetime | None = None):
@@ -141,6 +142,29 @@ def outbox_forget_done(*, now: dt.datetime | None = None, limit: int = 5000) -> 
     old = OutboxJob.objects.filter(done_at__lt=now - KEEP_DONE).order_by("done_at").values("pk")[:limit]
     deleted, _ = OutboxJob.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
     return deleted
+
+
+def outbox_retry_failed() -> int:
+    """Give every failed job its tries again, from now (an operator fixed the cause)."""
+    return OutboxJob.objects.filter(done_at__isnull=True, failed_at__isnull=False).update(
+        failed_at=None, attempts=0, run_after=timezone.now(), dispatched_at=None, lease_until=None
+    )
+
+
+def outbox_summary(*, now: dt.datetime | None = None) -> list[dict]:
+    """Per task: jobs waiting, failed, and the age of the oldest waiting one (for an operator)."""
+    now = now or timezone.now()
+    rows = {}
+    for task, created_at, failed_at in OutboxJob.objects.filter(done_at__isnull=True).values_list(
+        "task", "created_at", "failed_at"
+    ):
+        row = rows.setdefault(task, {"task": task, "waiting": 0, "failed": 0, "oldest": None})
+        if failed_at is not None:
+            row["failed"] += 1
+        else:
+            row["waiting"] += 1
+            row["oldest"] = max(row["oldest"] or dt.timedelta(0), now - created_at)
+    return sorted(rows.values(), key=lambda r: r["task"])
 
 
 def outbox_run(*, job_id: int, now: dt.datetime | None = None) -> bool:

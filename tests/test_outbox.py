@@ -90,3 +90,24 @@ def test_an_email_job_sends_only_what_was_not_sent_yet(bob, dave):
     job = OutboxJob.objects.get()
     assert outbox.outbox_run(job_id=job.pk) is True
     assert [m.to for m in mail.outbox] == [[dave.email]]
+
+
+def test_the_command_shows_what_waits_and_retries_the_failed_jobs():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("outbox", stdout=out)
+    assert "nothing waits" in out.getvalue()
+    OutboxJob.objects.create(task=EMAIL_TASK, args=[[]])
+    failed = OutboxJob.objects.create(task=EMAIL_TASK, args=[[]], attempts=60, failed_at=timezone.now())
+    out = StringIO()
+    call_command("outbox", stdout=out)
+    assert f"{EMAIL_TASK}: 1 waiting, 1 failed, oldest waiting" in out.getvalue()
+    out = StringIO()
+    call_command("outbox", "--retry-failed", "--drain", stdout=out)
+    assert "failed jobs to try again: 1" in out.getvalue() and "jobs sent: 2" in out.getvalue()
+    failed.refresh_from_db()
+    assert failed.failed_at is None and failed.done_at is not None and failed.attempts == 1
+    assert "nothing waits" in out.getvalue()
