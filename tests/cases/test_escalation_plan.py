@@ -74,13 +74,12 @@ def many_cases(bob) -> None:
 
 
 def repeated_seq_scans(node: dict, repeated: bool = False) -> list[str]:
-    """Whole scans that run once per outer row (under the inner side of a nested loop, or in a
-    subplan): a sequential scan of a probed table, or a rescan of a materialised set."""
+    """Sequential scans of the probed tables that run once per outer row: anywhere under the
+    inner side of a nested loop (a materialised set included: it is rescanned per row), or in
+    a subplan."""
     found = []
     if repeated and node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in PROBED:
         found.append(f"{node['Relation Name']} ({node.get('Alias')})")
-    if repeated and node.get("Node Type") == "Materialize":
-        found.append("a materialised set")
     for sub in node.get("Plans", []):
         inner = node.get("Node Type") == "Nested Loop" and sub.get("Parent Relationship") == "Inner"
         found += repeated_seq_scans(sub, repeated or inner or sub.get("Parent Relationship") == "SubPlan")
