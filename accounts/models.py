@@ -153,6 +153,7 @@ class Notification(models.Model):
             return self.body
         return notifications.BODIES.render(self.kind, self.params, fallback=self.body)
 
+
 class OutboxJob(models.Model):
     """Work that must follow a commit (an email, an escalation, an export), written in the same
     transaction as what caused it, so that it is neither lost when the broker is down nor done

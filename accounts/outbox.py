@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from .models import OutboxJob
 
@@ -82,7 +83,7 @@ def _task(name: str):
         # A web process imports only the tasks modules its views use; load them all, once (the
         # worker does so when it starts).
         _tasks_loaded = True
-        current_app.loader.import_default_modules()
+        autodiscover_modules("tasks")
     return current_app.tasks[name]
 
 

@@ -212,7 +212,9 @@ def test_an_email_is_marked_sent_only_once_the_mail_server_accepted_it(
     bob = f.PetugasFactory(username="bob")
     started = time.monotonic()
     with transaction.atomic():
-        notify(users=[dave, bob], kind="test", title="Kasus SGP-2026-00001 menunggu", url="/kasus/")
+        notify(
+            users=[dave, bob], kind="test", params={"text": "Kasus SGP-2026-00001 menunggu"}, url="/kasus/"
+        )
     assert time.monotonic() - started < ANSWER_BOUND
     [job] = OutboxJob.objects.all()
     assert job.done_at is None and job.attempts == 1 and job.last_error == "ConnectionRefusedError"
@@ -240,7 +242,7 @@ def test_a_hung_mail_server_costs_the_worker_email_timeout_and_the_email_is_trie
     dave = f.KpadFactory(username="dave")
     started = time.monotonic()
     with transaction.atomic():
-        notify(users=[dave], kind="test", title="Pesan")
+        notify(users=[dave], kind="test", params={"text": "Pesan"})
     took = time.monotonic() - started
     assert took < 1 + ANSWER_BOUND
     print(f"measured: mail server hung (EMAIL_TIMEOUT=1): the eager send gave up after {took:.2f} s")
@@ -262,7 +264,7 @@ def test_a_worker_killed_mid_email_leaves_it_unsent_and_the_next_worker_sends_it
     stop_after(sink.stop)
     dave = f.KpadFactory(username="dave")
     with celery_app_on(redis.url):
-        [note] = notify(users=[dave], kind="test", title="Pesan")
+        [note] = notify(users=[dave], kind="test", params={"text": "Pesan"})
         assert outbox.wait_for_nudges(timeout=30)
     [job] = OutboxJob.objects.all()
     options = {"broker": redis.url, "database_url": test_database_url(), "queue": "faults-kill"}

@@ -20,7 +20,7 @@ def test_a_job_is_written_with_the_notification_and_nothing_is_sent_before_the_c
     bob, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        [note] = notify(users=[bob], kind="test", title="Pesan")
+        [note] = notify(users=[bob], kind="test", params={"text": "Pesan"})
         [job] = OutboxJob.objects.all()
         assert (job.task, job.args) == (EMAIL_TASK, [[note.pk]])
         assert not mail.outbox
@@ -35,13 +35,13 @@ def test_a_rolled_back_write_leaves_no_job(bob, django_capture_on_commit_callbac
 
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            notify(users=[bob], kind="test", title="Pesan")
+            notify(users=[bob], kind="test", params={"text": "Pesan"})
             raise RuntimeError
     assert not OutboxJob.objects.exists() and not mail.outbox
 
 
 def test_a_leased_job_is_not_run_by_a_second_runner_until_the_lease_expires(bob):
-    [note] = notify(users=[bob], kind="test", title="Pesan")
+    [note] = notify(users=[bob], kind="test", params={"text": "Pesan"})
     job = OutboxJob.objects.get()
     now = timezone.now()
     OutboxJob.objects.filter(pk=job.pk).update(lease_until=now + dt.timedelta(minutes=1))
@@ -85,7 +85,7 @@ def test_done_jobs_are_forgotten_after_a_week_and_failed_ones_kept(bob):
 
 
 def test_an_email_job_sends_only_what_was_not_sent_yet(bob, dave):
-    notes = notify(users=[bob, dave], kind="test", title="Pesan")
+    notes = notify(users=[bob, dave], kind="test", params={"text": "Pesan"})
     Notification.objects.filter(pk=notes[0].pk).update(emailed_at=timezone.now())  # sent before a crash
     job = OutboxJob.objects.get()
     assert outbox.outbox_run(job_id=job.pk) is True

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_notification'),
+        ('accounts', '0004_notification_codes_from_text'),
     ]
 
     operations = [
