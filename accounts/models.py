@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications
@@ -162,3 +163,43 @@ class Notification(models.Model):
         if self.title and not self.params:
             return self.body
         return notifications.BODIES.render(self.kind, self.params, fallback=self.body)
+
+
+class OutboxJob(models.Model):
+    """Work that must follow a commit (an email, an escalation, an export), written in the same
+    transaction as what caused it, so that it is neither lost when the broker is down nor done
+    for a write that rolled back. `accounts.outbox` runs it: a runner claims the row with a lease
+    (until ``lease_until``), runs the Celery task named ``task`` in-process with ``args`` and
+    marks it done; a failure waits for ``run_after`` (backoff) and is tried again.
+
+    ``args`` holds record ids only: never a child's data. ``last_error`` holds the exception's
+    class name only, never its message (which may quote data).
+    """
+
+    task = models.CharField(max_length=100)
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    run_after = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            # The drain asks for the pending jobs that are due; done ones are most rows.
+            models.Index(
+                fields=["run_after"],
+                name="accounts_outbox_pending_idx",
+                condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
+            ),
+            # Done jobs are deleted after a week (accounts.outbox.outbox_forget_done).
+            models.Index(
+                fields=["done_at"], name="accounts_outbox_done_idx", condition=models.Q(done_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outbox #{self.pk} {self.task}"

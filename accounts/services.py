@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from . import notifications
 from .models import AuditEvent, Notification, User
+from .outbox import outbox_add
 from .policy import Cap, area_for_role, role_can, uses_django_admin
-from .tasks import send_notification_emails_task
 
 
 def client_ip(request) -> str | None:
@@ -155,7 +155,8 @@ def user_set_password(*, actor: User, user: User, password: str, ip: str | None 
 
 
 def notify(*, users, kind: str, params: dict | None = None, url: str = "", email: bool = True) -> list:
-    """Put a message in each user's inbox and, if asked, send it by email after the commit.
+    """Put a message in each user's inbox and, if asked, send it by email after the commit
+    (through the outbox: the email job commits with the messages, and is sent by a worker).
 
     ``kind`` is a code registered with ``accounts.notifications.register_notification``; the
     title and body are rendered from it and ``params`` in the reader's language. Never pass a
@@ -163,12 +164,13 @@ def notify(*, users, kind: str, params: dict | None = None, url: str = "", email
     """
     notifications.TITLES.check(kind)
     params = params or {}
-    rows = Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, params=params, url=url) for u in users if u.is_active]
-    )
-    ids = [n.pk for n in rows if n.user.email]
-    if email and ids:
-        transaction.on_commit(lambda: send_notification_emails_task.delay(ids))
+    with transaction.atomic():
+        rows = Notification.objects.bulk_create(
+            [Notification(user=u, kind=kind, params=params, url=url) for u in users if u.is_active]
+        )
+        ids = [n.pk for n in rows if n.user.email]
+        if email and ids:
+            outbox_add(task="accounts.tasks.send_notification_emails_task", args=[ids])
     return rows
 
 

@@ -293,42 +293,54 @@ def escalate_on_intake(*, case_id: int, now: dt.datetime | None = None) -> Escal
     return escalation
 
 
-def escalation_sweep(now: dt.datetime | None = None) -> dict[str, int]:
-    """Every rule over every open case, set-based: one query per rule for the candidates,
+# Cases escalated per transaction by the sweep. The advisory lock is held for one batch only
+# (its events, audit rows, notifications and outbox jobs), then committed and released, so a
+# manual escalation or the intake's waits seconds at most, and a sweep stopped half-way (a time
+# limit, kill -9) keeps every batch it committed; the next sweep does the rest.
+SWEEP_BATCH = 200
+
+
+def escalation_sweep(now: dt.datetime | None = None, *, batch: int = SWEEP_BATCH) -> dict[str, int]:
+    """Every rule over every open case, set-based: one query per rule for the candidates (read
+    without the lock), then in batches of ``batch`` cases, each in its own transaction under the
+    advisory lock: the candidates checked again (another writer may have escalated them since),
     one bulk insert (conflicts ignored: the database keeps one open escalation per case and
-    rule), then events and notifications for the rows this run created. Idempotent, and safe
+    rule), then events and notifications for the rows this batch created. Idempotent, and safe
     when two workers run it at once. Returns the number of new escalations per rule."""
     now = now or timezone.now()
     actor = system_user()
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        _lock()
-        for rule in AUTOMATIC_RULES:
-            case_ids = list(rule_cases(rule, now=now).values_list("pk", flat=True))
-            if not case_ids:
-                counts[rule] = 0
-                continue
-            if rule == Rule.IMMEDIATE:
-                reasons = _immediate_reasons(case_ids)
-            else:
-                reasons = dict.fromkeys(case_ids, rule_reason(rule))
-            Escalation.objects.bulk_create(
-                [
-                    Escalation(case_id=pk, rule=rule, reason_params=reasons[pk], opened_at=now)
-                    for pk in case_ids
-                ],
-                ignore_conflicts=True,
-            )
-            created = list(
-                Escalation.objects.filter(
-                    case_id__in=case_ids, rule=rule, state=State.OPEN, opened_at=now, opened_by__isnull=True
-                )
-            )
-            _announce(created, actor=actor, now=now)
-            counts[rule] = len(created)
+    for rule in AUTOMATIC_RULES:
+        counts[rule] = 0
+        candidates = list(rule_cases(rule, now=now).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(candidates), batch):
+            counts[rule] += _sweep_batch(rule, candidates[start : start + batch], actor=actor, now=now)
     if any(counts.values()):
         logger.info("Escalation sweep: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
+
+
+def _sweep_batch(rule: str, candidates: list[int], *, actor: User, now: dt.datetime) -> int:
+    with transaction.atomic():
+        _lock()
+        case_ids = list(rule_cases(rule, now=now).filter(pk__in=candidates).values_list("pk", flat=True))
+        if not case_ids:
+            return 0
+        if rule == Rule.IMMEDIATE:
+            reasons = _immediate_reasons(case_ids)
+        else:
+            reasons = dict.fromkeys(case_ids, rule_reason(rule))
+        Escalation.objects.bulk_create(
+            [Escalation(case_id=pk, rule=rule, reason_params=reasons[pk], opened_at=now) for pk in case_ids],
+            ignore_conflicts=True,
+        )
+        created = list(
+            Escalation.objects.filter(
+                case_id__in=case_ids, rule=rule, state=State.OPEN, opened_at=now, opened_by__isnull=True
+            )
+        )
+        _announce(created, actor=actor, now=now)
+        return len(created)
 
 
 # --- Answers to KPAD's requests --------------------------------------------------------------

@@ -1,17 +1,12 @@
 """Celery tasks of the cases app: thin, idempotent, ids only in their arguments."""
 
-import logging
-from functools import partial
-
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
+
+from accounts.outbox import outbox_add
 
 from . import escalation
 from .kpad_services import kpad_send_daily_digest, kpad_send_reminders
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -47,20 +42,8 @@ def kpad_daily_digest_task() -> dict:
     return {"recipients": run.recipients, **run.counts}
 
 
-def enqueue_intake_escalation(case_id: int) -> None:
-    """After the intake commits: queue the immediate escalation. With the broker down the
-    intake has still succeeded; the periodic sweep escalates the case later."""
-    try:
-        escalate_case_on_intake_task.delay(case_id)
-    except (KombuOperationalError, ConnectionError, OSError) as error:
-        # The case id only: no child data in logs.
-        logger.warning(
-            "Could not queue the immediate escalation of case id %s (%s); the sweep will catch up.",
-            case_id,
-            type(error).__name__,
-        )
-
-
 def escalate_after_intake(case_id: int) -> None:
-    """Register the immediate escalation to run once the intake transaction commits."""
-    transaction.on_commit(partial(enqueue_intake_escalation, case_id), robust=True)
+    """Record the immediate escalation in the outbox, inside the intake's transaction: it runs
+    once the intake has committed, whether the broker is up or not (the sweep would also catch
+    the case up)."""
+    outbox_add(task=escalate_case_on_intake_task.name, args=[case_id])

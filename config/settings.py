@@ -205,6 +205,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_RESULT_EXPIRES = 60 * 60
+# Nothing reads a task's result but the health ping and the worker tests (which ask for it):
+# without this, sending a task also subscribes to its result in Redis, with its own retries.
+CELERY_TASK_IGNORE_RESULT = True
+# A hung or refused Redis costs seconds, not minutes: every connect and every answer awaited,
+# for the broker and the result store, gives up after REDIS_TIMEOUT seconds, and sending a task
+# is retried twice at most (the outbox keeps the work; it is sent again later).
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=5.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+    # A message taken by a worker that died whole (kill -9, a lost container) goes back to
+    # the queue after this long: the longest task's hard limit (the inactive-cadre job, 15
+    # minutes) and a margin, not Redis' default hour; a shorter one would hand a task still
+    # running to a second worker. acks_late stays on, so a lost task is redone.
+    "visibility_timeout": 15 * 60 + 60,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -214,7 +242,15 @@ CELERY_IMPORTS = ["config.tasks"]
 # that could not start before the next one is due.
 # How often beat sends the escalation sweep (README "Escalation to KPAD").
 SIGAP_ESCALATION_SWEEP_SECONDS = env.int("SIGAP_ESCALATION_SWEEP_SECONDS", default=15 * 60)
+# How often beat drains the outbox (the work that follows a commit: emails, escalations at once,
+# exports; accounts/outbox.py). A commit also nudges the drain at once when the broker answers.
+SIGAP_OUTBOX_DRAIN_SECONDS = env.int("SIGAP_OUTBOX_DRAIN_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE: dict = {
+    "drain-outbox": {
+        "task": "accounts.tasks.drain_outbox_task",
+        "schedule": SIGAP_OUTBOX_DRAIN_SECONDS,
+        "options": {"expires": max(1, SIGAP_OUTBOX_DRAIN_SECONDS)},
+    },
     "escalation-sweep": {
         "task": "cases.tasks.escalation_sweep_task",
         "schedule": SIGAP_ESCALATION_SWEEP_SECONDS,
@@ -247,6 +283,9 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SIGAP <sigap@localhost>")
+# A mail server that is down or hung costs a worker this many seconds, then the email is tried
+# again later (the outbox); it is never marked sent before the server accepted it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Security. With DEBUG off the secure defaults hold; a deployment behind a
 # TLS-terminating proxy sets DJANGO_SECURE_PROXY_SSL_HEADER=1.

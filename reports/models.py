@@ -40,6 +40,8 @@ class ExportJob(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # While running: the builder's lease. A job still "running" past it lost its builder.
+    lease_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("available until"))
 

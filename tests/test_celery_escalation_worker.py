@@ -1,4 +1,4 @@
-"""A real Celery worker over Redis runs the immediate escalation queued after an intake commits.
+"""A real Celery worker over Redis runs the immediate escalation an intake put in the outbox.
 
 Needs REDIS_URL and PostgreSQL (the worker is another process: it cannot see SQLite's test
 database). Skipped without them, unless REQUIRE_CELERY=1 (CI), where a missing REDIS_URL
@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from accounts.models import OutboxJob
 from cases.models import Escalation
 from config.celery_app import app as celery_app
 from tests import factories as f
@@ -47,7 +48,9 @@ def routed_to(worker_on_test_db):
     """Send the intake task to the test worker's own queue; restore the routes after."""
     amqp = celery_app.amqp
     saved = celery_app.conf.changes.get("task_routes")
-    celery_app.conf.task_routes = {TASK: {"queue": worker_on_test_db["queue"]}}
+    # The outbox's drain and its runs (which run the intake task) go to the test's worker.
+    queue = {"queue": worker_on_test_db["queue"]}
+    celery_app.conf.task_routes = {"accounts.tasks.*": queue, TASK: queue}
     amqp.flush_routes()
     amqp.__dict__.pop("router", None)
     yield worker_on_test_db
@@ -75,6 +78,8 @@ def test_a_real_worker_escalates_a_sexual_violence_case_after_the_intake_commits
     log = routed_to["log"].read_text(errors="replace")
     found = Escalation.objects.filter(case=case, rule="immediate", state="open")
     assert found.exists(), f"no escalation within 60 s; worker log:\n{log}"
-    assert f"{TASK}[" in log, "the worker did not run the intake task"
+    assert f"Outbox job {OutboxJob.objects.get(task=TASK).pk} ({TASK}) done" in log, (
+        "the worker did not run it"
+    )
     case.refresh_from_db()
     assert case.escalated_at is not None

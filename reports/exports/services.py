@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.outbox import outbox_add
 from accounts.services import AuditTarget, audit_record
 
 from ..models import ExportJob
@@ -80,7 +81,9 @@ def export_start(*, actor, kind: str, fmt: str, params: dict, reason: str = "", 
         export_record(
             actor=actor, kind=kind, fmt=fmt, params=params, rows=count, reason=reason.strip(), job=job, ip=ip
         )
-        transaction.on_commit(lambda: build_export_task.delay(job.pk))
+        # Built by a worker once this commits, through the outbox: the request never waits on
+        # the broker, and a job is never left queued with nobody told to build it.
+        outbox_add(task=build_export_task.name, args=[job.pk])
     return Started(job=job)
 
 

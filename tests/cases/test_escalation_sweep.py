@@ -7,10 +7,12 @@ import threading
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Notification
+from accounts import outbox
+from accounts.models import AuditEvent, Notification, OutboxJob
 from cases import escalation
 from cases.models import CaseEvent, Escalation
 from cases.tasks import escalation_sweep_task
@@ -87,22 +89,54 @@ def test_the_tasks_acknowledge_late_and_have_time_limits():
     assert escalate_case_on_intake_task.name == "cases.tasks.escalate_case_on_intake_task"
 
 
-def test_the_intake_succeeds_when_the_broker_is_down_and_the_sweep_catches_up(
+def test_the_intake_succeeds_when_the_broker_is_down_and_the_work_waits_in_the_outbox(
     bob, dave, caplog, django_capture_on_commit_callbacks
 ):
     closed_port = "redis://127.0.0.1:1/0"
-    with celery_app_on(closed_port), caplog.at_level(logging.WARNING, logger="cases.tasks"):
+    with celery_app_on(closed_port), caplog.at_level(logging.WARNING, logger="accounts.outbox"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             case = make_case(actor=bob, violence_types=["seksual"], children=None)
-    assert callbacks, "the escalation was to be queued after the commit"
+        assert callbacks, "the outbox was to be nudged after the commit"
+        assert outbox.wait_for_nudges(timeout=30)
     case.refresh_from_db()
     assert case.pk and case.escalated_at is None and not case.escalations.exists()
-    [record] = [r for r in caplog.records if r.name == "cases.tasks"]
-    message = record.getMessage()
-    assert f"case id {case.pk}" in message and "Anak" not in message
-    escalation.escalation_sweep(now=timezone.now())
-    assert case.escalations.filter(rule="immediate", state="open").exists()
+    [job] = OutboxJob.objects.filter(task="cases.tasks.escalate_case_on_intake_task")
+    assert job.args == [case.pk] and job.done_at is None
+    [record] = [r for r in caplog.records if r.name == "accounts.outbox"]
+    assert "Anak" not in record.getMessage()
+    # The broker is back (here: eager): the drain runs the escalation, then the email job it
+    # added, then has nothing left.
+    assert [outbox.outbox_drain() for _ in range(3)] == [1, 1, 0]
+    assert case.escalations.filter(rule="immediate", state="open").count() == 1
     assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 1
+    assert [m.to for m in mail.outbox] == [[dave.email]]
+    job.refresh_from_db()
+    assert job.done_at is not None and job.attempts == 1
+    # And the sweep, which would have caught the case up too, finds nothing left to do.
+    assert escalation.escalation_sweep(now=timezone.now())["immediate"] == 0
+
+
+def test_a_sweep_commits_batch_by_batch_and_a_stopped_one_keeps_what_it_did(bob, dave, monkeypatch):
+    cases = [make_case(actor=bob, now=T0, violence_types=["seksual"]) for _ in range(5)]
+    announce = escalation._announce
+    calls = []
+
+    def stop_at_the_third_batch(created, **kwargs):
+        calls.append(len(created))
+        if len(calls) == 3:
+            raise RuntimeError("the worker died")
+        announce(created, **kwargs)
+
+    monkeypatch.setattr(escalation, "_announce", stop_at_the_third_batch)
+    with pytest.raises(RuntimeError):
+        escalation.escalation_sweep(now=T0 + dt.timedelta(hours=1), batch=2)
+    assert calls == [2, 2, 1]
+    kept = Escalation.objects.filter(rule="immediate")
+    assert kept.count() == 4, "the two committed batches stay, the third rolled back"
+    assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 4
+    monkeypatch.setattr(escalation, "_announce", announce)
+    assert escalation.escalation_sweep(now=T0 + dt.timedelta(hours=1), batch=2)["immediate"] == 1
+    assert all(c.escalations.filter(rule="immediate").count() == 1 for c in cases)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +151,7 @@ def test_two_sweeps_at_once_escalate_each_case_once(bob, dave):
     def run():
         try:
             barrier.wait(timeout=10)
-            escalation.escalation_sweep(now=now)
+            escalation.escalation_sweep(now=now, batch=2)
         except Exception as error:  # reported below, so the test fails with its cause
             errors.append(error)
         finally:
@@ -135,6 +169,11 @@ def test_two_sweeps_at_once_escalate_each_case_once(bob, dave):
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATION).count() == 12
     assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 12
     assert AuditEvent.objects.filter(action="case.escalate").count() == 12
+    # One email job per escalation, each for its own new notifications.
+    jobs = OutboxJob.objects.filter(task="accounts.tasks.send_notification_emails_task")
+    assert jobs.count() == 12
+    emailed = [pk for job in jobs for pk in job.args[0]]
+    assert len(emailed) == len(set(emailed)) == Notification.objects.filter(kind="case.escalated").count()
 
 
 def test_the_command_runs_the_sweep_and_prints_what_it_did(bob, charlie):
