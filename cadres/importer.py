@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheet import csv_writer, unguard, xlsx_append
 from core.validators import validate_nik
 from kelurahan.models import Kelurahan
 from kelurahan.selectors import kelurahan_visible_to
@@ -201,7 +202,7 @@ def _text(cell) -> str:
         return str(int(cell))
     if isinstance(cell, dt.datetime):
         return cell.date().isoformat()
-    return str(cell).strip()
+    return unguard(str(cell).strip())  # a roster SIGAP exported comes back as it went out
 
 
 def _date(cell) -> dt.date | None:
@@ -513,8 +514,8 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "kader"
-    sheet.append(list(HEADERS))
-    sheet.append(list(EXAMPLE_ROW))
+    xlsx_append(sheet, HEADERS)
+    xlsx_append(sheet, EXAMPLE_ROW)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in ("B", "E"):  # NIK and phone as text, or a spreadsheet eats digits and zeros
@@ -524,7 +525,7 @@ def template_xlsx() -> bytes:
         sheet.column_dimensions[column].width = width
 
     help_sheet = workbook.create_sheet("petunjuk")
-    help_sheet.append(["kolom", "isi"])
+    xlsx_append(help_sheet, ["kolom", "isi"])
     for row in (
         ("nama", "Nama lengkap (wajib)"),
         ("nik", "16 digit (boleh kosong)"),
@@ -536,11 +537,11 @@ def template_xlsx() -> bytes:
         ("angkatan", f"Tahun pelatihan, {FIRST_COHORT} sampai sekarang (wajib)"),
         ("status", "aktif, tidak aktif atau berhenti (kosong = aktif)"),
     ):
-        help_sheet.append(list(row))
-    help_sheet.append([])
-    help_sheet.append(["kode", "nama resmi", "nama sehari-hari", "kecamatan"])
+        xlsx_append(help_sheet, row)
+    xlsx_append(help_sheet, [])
+    xlsx_append(help_sheet, ["kode", "nama resmi", "nama sehari-hari", "kecamatan"])
     for k in Kelurahan.objects.select_related("kecamatan").order_by("code"):
-        help_sheet.append([k.code, k.name, k.common_name, k.kecamatan.common_name])
+        xlsx_append(help_sheet, [k.code, k.name, k.common_name, k.kecamatan.common_name])
     help_sheet.column_dimensions["A"].width = 16
     help_sheet.column_dimensions["B"].width = 60
     help_sheet.column_dimensions["C"].width = 22
@@ -553,7 +554,7 @@ def template_xlsx() -> bytes:
 
 def template_csv() -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(HEADERS)
     writer.writerow(EXAMPLE_ROW)
     return out.getvalue()
@@ -580,9 +581,10 @@ def roster_xlsx(cadres: Iterable[Cadre]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("kader")
     header = list(HEADERS) + list(EXPORT_EXTRA_HEADERS)
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for c in cadres:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 c.name,
                 c.nik or "",
@@ -598,7 +600,7 @@ def roster_xlsx(cadres: Iterable[Cadre]) -> bytes:
                 local(c.last_activity_at),
                 local(c.inactive_since),
                 c.user.username if c.user_id else "",
-            ]
+            ],
         )
     out = io.BytesIO()
     workbook.save(out)
