@@ -23,8 +23,9 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheet import csv_writer, unguard, xlsx_append
 from core.validators import validate_nik
 from kelurahan.models import Kelurahan
 from kelurahan.selectors import kelurahan_visible_to
@@ -54,6 +56,12 @@ REQUIRED_HEADERS = ("nama", "jenis_kelamin", "kelurahan", "angkatan")
 FIRST_COHORT = 2017
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+# Limits of the reading itself, checked line by line (``_bounded``): the template has 9
+# columns and the export 14, so 50 leave room for a sheet's own notes; empty lines count.
+MAX_COLUMNS = 50
+MAX_LINES = 2 * MAX_ROWS
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # a 5,000-row roster unpacks to a few MB
+MAX_XLSX_MEMBERS = 200
 
 # A synthetic example row for the template (the NIK is made up but well-formed).
 EXAMPLE_ROW = (
@@ -102,18 +110,41 @@ def _header(cell) -> str:
     return re.sub(r"[\s\-]+", "_", str(cell or "").strip().lower())
 
 
-def _xlsx_rows(data: bytes) -> Iterable[tuple]:
+def _file_unreadable() -> ImportFileError:
+    return ImportFileError(_("The file is not a readable XLSX or CSV file."))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple]:
+    """The first sheet's rows, one at a time (openpyxl's read-only reader streams the XML).
+
+    The sheet's declared size is ignored: a 1.5 KB file that declares ``A1:XFD1048576`` would
+    otherwise have every row padded to 16,384 columns and a million padding rows added, far
+    past any limit, before a line is checked. Without it, a row is as wide as its last filled
+    cell and a missing row is an empty tuple, so ``_bounded`` sees the real shape; the unpacked
+    size is bounded before the first byte is parsed, so a zip bomb does not hold a worker."""
     from openpyxl import load_workbook
 
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _file_unreadable() from exc
+    # zipfile stops reading a member at its declared size, so the declared sizes bound the work.
+    if len(members) > MAX_XLSX_MEMBERS or sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+        raise ImportFileError(
+            _("The file unpacks to more than %(max)d MB. Split it into smaller files.")
+            % {"max": MAX_XLSX_UNPACKED // (1024 * 1024)}
+        )
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        return list(sheet.iter_rows(values_only=True))
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(values_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken file
-        raise ImportFileError(_("The file is not a readable XLSX or CSV file.")) from exc
+        raise _file_unreadable() from exc
 
 
-def _csv_rows(data: bytes) -> Iterable[list]:
+def _csv_rows(data: bytes) -> Iterator[list]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -121,43 +152,78 @@ def _csv_rows(data: bytes) -> Iterable[list]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise ImportFileError(_("The file is not a readable XLSX or CSV file."))
+        raise _file_unreadable()
     if "\x00" in text:
-        raise ImportFileError(_("The file is not a readable XLSX or CSV file."))
+        raise _file_unreadable()
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    except csv.Error as exc:  # a field over csv's size limit, a stray quote at the end...
+        raise _file_unreadable() from exc
+
+
+def _blank(cell) -> bool:
+    return cell is None or str(cell).strip() == ""
+
+
+def _bounded(rows: Iterable) -> Iterator[tuple[int, list]]:
+    """(line number, cells) for each line, the limits checked as each line is read: reading
+    stops at the first line past ``MAX_LINES`` or with a filled cell past ``MAX_COLUMNS``."""
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_LINES:
+            raise ImportFileError(
+                _(
+                    "The file has more than %(max)d lines (empty ones included). "
+                    "Delete the empty lines at its end or split it into smaller files."
+                )
+                % {"max": MAX_LINES}
+            )
+        if len(row) > MAX_COLUMNS:
+            far = row[MAX_COLUMNS:]  # counted in C: a row may be 16,384 cells wide
+            if far.count(None) + far.count("") != len(far):
+                raise ImportFileError(
+                    _("Line %(line)d has more than %(max)d columns. Keep only the template's columns.")
+                    % {"line": number, "max": MAX_COLUMNS}
+                )
+            row = row[:MAX_COLUMNS]
+        yield number, list(row)
 
 
 def read_table(uploaded) -> Table:
-    """Read an uploaded XLSX or CSV file. Raises ImportFileError when it cannot be read."""
+    """Read an uploaded XLSX or CSV file. Raises ImportFileError when it cannot be read.
+
+    The file is read line by line and the limits are checked as it goes (``_bounded``), so a
+    hostile file is refused after the line that crosses a limit, never after reading it all."""
     data = uploaded.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."))
     name = (getattr(uploaded, "name", "") or "").lower()
     is_xlsx = data[:2] == b"PK" or name.endswith(".xlsx")
-    rows = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    headers = [_header(cell) for cell in rows[0]]
-    missing = [h for h in REQUIRED_HEADERS if h not in headers]
-    if missing:
-        raise ImportFileError(
-            _("These columns are missing from the first line: %(columns)s. Use the template.")
-            % {"columns": ", ".join(missing)}
-        )
+    headers: list[str] | None = None
     lines = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in _bounded(_xlsx_rows(data) if is_xlsx else _csv_rows(data)):
+        if headers is None:
+            headers = [_header(cell) for cell in row]
+            missing = [h for h in REQUIRED_HEADERS if h not in headers]
+            if missing:
+                raise ImportFileError(
+                    _("These columns are missing from the first line: %(columns)s. Use the template.")
+                    % {"columns": ", ".join(missing)}
+                )
+            continue
         cells = {h: row[i] if i < len(row) else None for i, h in enumerate(headers) if h in HEADERS}
-        if all(cell is None or str(cell).strip() == "" for cell in cells.values()):
+        if all(_blank(cell) for cell in cells.values()):
             continue  # an empty line: skipped, but the numbering still follows the file
+        if len(lines) == MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS}
+            )
         lines.append((number, cells))
+    if headers is None:
+        raise ImportFileError(_("The file is empty."))
     if not lines:
         raise ImportFileError(_("The file has no cadre rows below the header."))
-    if len(lines) > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS}
-        )
     return Table(headers=headers, lines=lines)
 
 
@@ -201,7 +267,7 @@ def _text(cell) -> str:
         return str(int(cell))
     if isinstance(cell, dt.datetime):
         return cell.date().isoformat()
-    return str(cell).strip()
+    return unguard(str(cell).strip())  # a roster SIGAP exported comes back as it went out
 
 
 def _date(cell) -> dt.date | None:
@@ -513,8 +579,8 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "kader"
-    sheet.append(list(HEADERS))
-    sheet.append(list(EXAMPLE_ROW))
+    xlsx_append(sheet, HEADERS)
+    xlsx_append(sheet, EXAMPLE_ROW)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in ("B", "E"):  # NIK and phone as text, or a spreadsheet eats digits and zeros
@@ -524,7 +590,7 @@ def template_xlsx() -> bytes:
         sheet.column_dimensions[column].width = width
 
     help_sheet = workbook.create_sheet("petunjuk")
-    help_sheet.append(["kolom", "isi"])
+    xlsx_append(help_sheet, ["kolom", "isi"])
     for row in (
         ("nama", "Nama lengkap (wajib)"),
         ("nik", "16 digit (boleh kosong)"),
@@ -536,11 +602,11 @@ def template_xlsx() -> bytes:
         ("angkatan", f"Tahun pelatihan, {FIRST_COHORT} sampai sekarang (wajib)"),
         ("status", "aktif, tidak aktif atau berhenti (kosong = aktif)"),
     ):
-        help_sheet.append(list(row))
-    help_sheet.append([])
-    help_sheet.append(["kode", "nama resmi", "nama sehari-hari", "kecamatan"])
+        xlsx_append(help_sheet, row)
+    xlsx_append(help_sheet, [])
+    xlsx_append(help_sheet, ["kode", "nama resmi", "nama sehari-hari", "kecamatan"])
     for k in Kelurahan.objects.select_related("kecamatan").order_by("code"):
-        help_sheet.append([k.code, k.name, k.common_name, k.kecamatan.common_name])
+        xlsx_append(help_sheet, [k.code, k.name, k.common_name, k.kecamatan.common_name])
     help_sheet.column_dimensions["A"].width = 16
     help_sheet.column_dimensions["B"].width = 60
     help_sheet.column_dimensions["C"].width = 22
@@ -553,7 +619,7 @@ def template_xlsx() -> bytes:
 
 def template_csv() -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(HEADERS)
     writer.writerow(EXAMPLE_ROW)
     return out.getvalue()
@@ -580,9 +646,10 @@ def roster_xlsx(cadres: Iterable[Cadre]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("kader")
     header = list(HEADERS) + list(EXPORT_EXTRA_HEADERS)
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for c in cadres:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 c.name,
                 c.nik or "",
@@ -598,7 +665,7 @@ def roster_xlsx(cadres: Iterable[Cadre]) -> bytes:
                 local(c.last_activity_at),
                 local(c.inactive_since),
                 c.user.username if c.user_id else "",
-            ]
+            ],
         )
     out = io.BytesIO()
     workbook.save(out)

@@ -245,6 +245,9 @@ class AttachmentForm(forms.Form):
             raise ValidationError(
                 _("This is not a PDF, JPEG, PNG or WebP file. Only these types can be attached.")
             )
+        problem = attachments.image_problem(upload, content_type)
+        if problem:
+            raise ValidationError(problem)
         self.content_type = content_type
         return upload
 

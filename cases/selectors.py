@@ -20,7 +20,19 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import Cap, area_filter, user_can
 
-from .models import CLOSED_STATUSES, Case, CaseCadre, Child, Escalation, FamilyLink, Person, Status
+from .attachments import download_name, neutral_name
+from .models import (
+    CLOSED_STATUSES,
+    Attachment,
+    Case,
+    CaseCadre,
+    CaseEvent,
+    Child,
+    Escalation,
+    FamilyLink,
+    Person,
+    Status,
+)
 
 
 def cases_visible_to(*, user) -> QuerySet[Case]:
@@ -74,10 +86,23 @@ class CasePermissions:
     export: bool = False
     record_consent: bool = False  # record consent, add to who must not be told
     manage_people: bool = False  # children's records: link, merge, family, who a perpetrator is
+    # What the case page shows (need to know), decided here so no template asks for a role:
+    see_private_facts: bool = False  # the incident address (often the child's home), who reported it
+    # The case's working record: perpetrators, consent, who accompanies the child, attachments,
+    # referral reasons, whether and whom the family told. (Who must not be told is shown to all
+    # who see the case, as a warning; names only with ``see_identity``.)
+    see_case_record: bool = False
+    see_file_names: bool = False  # the name an attachment had on the uploader's phone
+    timeline_kinds: frozenset[str] | None = None  # the timeline's entries shown (None: all)
+    timeline_note_kinds: frozenset[str] | None = None  # the entries whose note is shown (None: all)
 
     def require(self, action: str) -> None:
         if not getattr(self, action):
             raise PermissionDenied
+
+
+# The timeline entries that are KPAD's business: escalations to KPAD and KPAD's own steps.
+KPAD_BUSINESS = frozenset({CaseEvent.Kind.ESCALATION, CaseEvent.Kind.KPAD})
 
 
 def case_permissions(*, user, case: Case) -> CasePermissions:
@@ -99,6 +124,10 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             export=True,
             record_consent=True,
             manage_people=True,
+            see_private_facts=True,
+            see_case_record=True,
+            # The Dinas' staff may need the name a document came with ("surat rujukan RSUD").
+            see_file_names=True,
         )
     if user_can(user, Cap.OWN_CASES):
         is_open = case.status not in CLOSED_STATUSES
@@ -113,12 +142,62 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             download=True,
             # The cadre at the family's door is often the one the family answers.
             record_consent=is_open,
+            see_private_facts=True,
+            see_case_record=True,
+            # KPAD's requests, recommendations and reviews, and why the case went to KPAD, are
+            # between KPAD and the Dinas.
+            timeline_kinds=frozenset(CaseEvent.Kind.values) - KPAD_BUSINESS,
         )
     if user_can(user, Cap.REVIEW_ESCALATIONS):
-        # Read-only; the child's identity stays masked (KPAD's deliberate, audited reveal comes
-        # with the escalation review).
-        return CasePermissions(view=True, download=False)
+        # Read-only, and only what KPAD's review page shows: the child's identity masked, no
+        # address, no reporter, no working record, and of the timeline the status changes and
+        # KPAD's own business. The deliberate, audited reveal is on the review page.
+        return CasePermissions(
+            view=True,
+            download=False,
+            timeline_kinds=KPAD_BUSINESS | {CaseEvent.Kind.STATUS},
+            timeline_note_kinds=KPAD_BUSINESS,
+        )
     return CasePermissions()
+
+
+def case_timeline(*, case: Case, perms: CasePermissions) -> list[CaseEvent]:
+    """The case's timeline as this user may read it (one query); ``shown_note`` is the note
+    the user may read, empty otherwise."""
+    events = case.events.select_related("actor")
+    if perms.timeline_kinds is not None:
+        events = events.filter(kind__in=perms.timeline_kinds)
+    events = list(events)
+    for e in events:
+        shown = perms.timeline_note_kinds is None or e.kind in perms.timeline_note_kinds
+        e.shown_note = e.note if shown else ""
+    return events
+
+
+def case_attachments(*, case: Case, perms: CasePermissions) -> list[Attachment]:
+    """The case's attachments (one query), newest first, each with ``position`` (1 for the
+    first uploaded) and ``shown_name``: the neutral name, or the original one for those the
+    policy lets see it."""
+    if not perms.see_case_record:
+        return []
+    rows = list(case.attachments.select_related("uploaded_by"))
+    by_age = sorted(rows, key=lambda a: a.pk)
+    for position, a in enumerate(by_age, start=1):
+        a.position = position
+        a.neutral_name = neutral_name(case_number=case.number, position=position, content_type=a.content_type)
+        a.shown_name = a.original_name if perms.see_file_names and a.original_name else a.neutral_name
+    return rows
+
+
+def attachment_download_name(
+    *, case: Case, attachment: Attachment, perms: CasePermissions, original: bool
+) -> str:
+    """The name a download is given: neutral, unless the user asked for the original name and
+    the policy lets them see it."""
+    if original and perms.see_file_names and attachment.original_name:
+        return download_name(attachment.original_name, attachment.content_type)
+    position = case.attachments.filter(pk__lte=attachment.pk).count()
+    return neutral_name(case_number=case.number, position=position, content_type=attachment.content_type)
 
 
 def initials(name: str) -> str:

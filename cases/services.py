@@ -24,6 +24,7 @@ from cadres.models import CadreActivity
 from cadres.services import cadre_activity_from_case
 from kelurahan.selectors import kelurahan_for_report
 
+from . import attachments as attachment_files
 from . import consent as consent_rules
 from .consent_services import do_not_tell_add
 from .models import (
@@ -632,15 +633,21 @@ def case_add_attachment(
     description: str = "",
     ip: str | None = None,
 ) -> Attachment:
+    """Store an upload whose type ``cases.attachments`` judged by its content (and, for an image,
+    found decodable: ``image_problem``)."""
+    original_name = upload.name or ""
     if kind == Attachment.Kind.PHOTO:
         check = consent_rules.consent_allows(case=case, purpose=ConsentPurpose.PHOTOS)
         if not check.allowed:
             raise ValidationError({"kind": check.message})
     now = timezone.now()
+    if content_type in attachment_files.PIL_FORMATS:
+        # Stored without EXIF/GPS and whatever else the file carried (cases.attachments).
+        upload = attachment_files.scrub_image(upload, content_type)
     attachment = Attachment(
         case=case,
         kind=kind,
-        original_name=upload.name[:200],
+        original_name=original_name[:200],
         content_type=content_type,
         size=upload.size,
         description=description,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Child, PlaceType, Relation, Service, ServiceType, Sex, ViolenceType
 from cases.selectors import cases_visible_to
+from core.spreadsheet import xlsx_append
 
 from .periods import Period
 
@@ -300,14 +301,14 @@ def recap_xlsx(recap: Recap) -> bytes:
     for table in recap.tables:
         sheet = workbook.create_sheet(table.key)
         for line in heading:
-            sheet.append([line])
+            xlsx_append(sheet, [line])
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet.append([table.title])
+        xlsx_append(sheet, [table.title])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
         first_grid_row = sheet.max_row + 1
         grid = _grid(table)
         for line in grid:
-            sheet.append(line)
+            xlsx_append(sheet, line)
         header_rows = 2 if table.groups else 1
         for r in range(first_grid_row, first_grid_row + header_rows):
             for cell in sheet[r]:
@@ -326,8 +327,8 @@ def recap_xlsx(recap: Recap) -> bytes:
         for cell in sheet[sheet.max_row]:  # the total row
             cell.font = Font(bold=True)
         if table.note:
-            sheet.append([])
-            sheet.append([table.note])
+            xlsx_append(sheet, [])
+            xlsx_append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 44
         for c in range(2, len(grid[-1]) + 1):
             sheet.column_dimensions[get_column_letter(c)].width = 10

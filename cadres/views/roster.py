@@ -191,7 +191,10 @@ def roster_import(request):
         try:
             table = importer.read_table(uploaded)
         except importer.ImportFileError as exc:
+            # At the field, on the form as sent (a file input never keeps its file anyway).
             context["file_error"] = str(exc)
+            form.add_error("file", str(exc))
+            return render(request, "cadres/roster/import.html", context, status=400)
         else:
             result = importer.check_table(table, user=request.user)
             context.update(

@@ -168,9 +168,9 @@ def render_case_page(request, case: Case, perms, *, bound: dict | None = None, r
         "people": people_panel(case=case, perms=perms, rows=rows, perpetrators=perpetrators, bound=bound),
         "services_list": list(case.services.all()),
         "referrals": referrals,
-        "attachments": list(case.attachments.select_related("uploaded_by")),
+        "attachments": selectors.case_attachments(case=case, perms=perms),
         "cadre_links": list(case.cadre_links.select_related("user__kelurahan").order_by("assigned_at", "id")),
-        "events": list(case.events.select_related("actor")),
+        "events": selectors.case_timeline(case=case, perms=perms),
         "escalation_panel": escalation_panel(case=case, user=request.user, bound=bound),
         "closing_reasons": {
             str(target): [str(r) for r in reasons] for target, reasons in action_forms.CLOSING_REASONS.items()
@@ -480,7 +480,11 @@ def attachment_download(request, number: str, pk: int):
         ip=client_ip(request),
         attachment=attachment.pk,
     )
-    return attachments.attachment_response(attachment)
+    # A neutral name (the original may hold the child's name) unless staff asked for it.
+    filename = selectors.attachment_download_name(
+        case=case, attachment=attachment, perms=perms, original=request.GET.get("nama") == "asli"
+    )
+    return attachments.attachment_response(attachment, filename=filename)
 
 
 @never_cache

@@ -1,17 +1,20 @@
-"""Writing rows to a file: CSV (UTF-8 with a BOM, so Excel reads it) or XLSX (streamed)."""
+"""Writing rows to a file: CSV (UTF-8 with a BOM, so Excel reads it) or XLSX (streamed).
+
+Every cell goes through ``core.spreadsheet``, so no typed text becomes a formula."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 
 from openpyxl import Workbook
 
+from core.spreadsheet import csv_writer, xlsx_append
+
 
 def write_csv(headers: Iterable[str], rows: Iterable[list]) -> tuple[bytes, int]:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(list(headers))
     count = 0
     for row in rows:
@@ -23,10 +26,10 @@ def write_csv(headers: Iterable[str], rows: Iterable[list]) -> tuple[bytes, int]
 def write_xlsx(headers: Iterable[str], rows: Iterable[list], *, sheet_name: str) -> tuple[bytes, int]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
-    sheet.append(list(headers))
+    xlsx_append(sheet, headers)
     count = 0
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)
         count += 1
     out = io.BytesIO()
     workbook.save(out)

@@ -13,13 +13,14 @@ from accounts.models import AuditEvent
 from cases import attachments, services
 from cases.models import Case, ClosureReason, Status
 from tests import factories as f
+from tests import images
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+PNG = images.PNG
+JPEG = images.JPEG
+WEBP = images.WEBP
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 32
 
@@ -92,7 +93,7 @@ def test_a_png_renamed_pdf_is_stored_as_the_png_it_is(client_for, case, bob):
     assert attachment.original_name == "laporan.pdf"
     download = client_for(bob).get(reverse("cases:attachment_download", args=[case.number, attachment.pk]))
     assert download["Content-Type"] == "image/png"
-    assert 'filename="laporan.png"' in download["Content-Disposition"]
+    assert f'filename="lampiran-{case.number}-1.png"' in download["Content-Disposition"]
 
 
 @pytest.mark.parametrize(
@@ -151,10 +152,11 @@ def test_the_reporting_kader_attaches_a_photo(client_for, case, charlie, name, c
 
     assert response.status_code == 302
     attachment = case.attachments.get()
+    # The size is what was stored: the picture saved again, without its metadata.
     assert (attachment.content_type, attachment.uploaded_by, attachment.size) == (
         content_type,
         charlie,
-        len(content),
+        attachment.file.size,
     )
 
 
@@ -231,7 +233,7 @@ def test_a_download_is_an_attachment_with_safe_headers_and_is_audited(
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="Hasil visum.pdf"'
+    assert response["Content-Disposition"] == f'attachment; filename="lampiran-{case.number}-1.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
     audit = AuditEvent.objects.get(action="case.attachment_download")

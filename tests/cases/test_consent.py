@@ -26,6 +26,7 @@ from cases.models import (
     Referral,
 )
 from tests import factories as f
+from tests import images
 
 pytestmark = pytest.mark.django_db
 
@@ -394,7 +395,7 @@ def test_a_photo_is_refused_when_photos_were_refused(client_for, bob, charlie, s
     settings.MEDIA_ROOT = tmp_path
     case = parent_suspect_case(charlie)
     record(bob, case, answers={(PHOTOS, ""): REFUSED})
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    png = images.PNG
     response = client_for(charlie).post(
         reverse("cases:attachment_upload", args=[case.number]),
         {"upload-file": SimpleUploadedFile("a.png", png), "upload-kind": "foto"},

@@ -12,13 +12,14 @@ from accounts.models import AuditEvent
 from cases import services
 from cases.models import Case, CaseEvent, Status
 from tests import factories as f
+from tests import images
 
 pytestmark = pytest.mark.django_db
 
 CHILD_NAME = "Siti Nur Aisyah"
 CHILD_NIK = "6171064403140001"
 GUARDIAN = "Rahmawati Binti Usman"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+PNG = images.PNG
 
 
 def make_full_case(actor, petugas, *, children=None, **fields) -> Case:

@@ -21,6 +21,7 @@ from cases import kpad_services, services
 from cases.models import ESCALATION_REASONS, EVENT_MESSAGES, CaseEvent, Escalation
 from core.messages import PLACEHOLDER, msgid
 from tests import factories as f
+from tests import images
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,11 @@ def case(charlie):
 
 def test_an_attachment_event_reads_in_indonesian_and_in_english(bob, case):
     services.case_add_attachment(
-        actor=bob, case=case, upload=SimpleUploadedFile("a.pdf", PDF), kind="foto", content_type="image/png"
+        actor=bob,
+        case=case,
+        upload=SimpleUploadedFile("a.png", images.PNG),
+        kind="foto",
+        content_type="image/png",
     )
     event = case.events.get(kind=CaseEvent.Kind.ATTACHMENT)
     assert (event.code, event.params, event.note) == ("attachment.added", {"kind": "foto"}, "")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Attachment, DoNotTell, Perpetrator, Referral
 from cases.urls import urlpatterns
+from tests import images
 from tests.factories import make_case
 
 # URLs that name no case: the expected status per role for a plain GET.
@@ -137,7 +138,7 @@ def case(bob, charlie):
         do_not_tell="paman korban",
     )
     services.case_refer(actor=bob, case=case, institution="unit_ppa", date=timezone.localdate())
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = images.PNG
     services.case_add_attachment(
         actor=charlie,
         case=case,
