@@ -38,8 +38,9 @@ from .models import IdempotencyKey
 
 FIELD = "idempotency_key"
 HEADER = "Idempotency-Key"
-# Tells send-once.js that the send with this key arrived: it forgets the key it kept for a
-# re-send (readable by the script, so not HttpOnly; the key is no secret).
+# Tells send-once.js that the send with this key was answered: it forgets the key it kept for
+# a re-send, and gives back the send button of a page that stays (a download). Readable by the
+# script, so not HttpOnly; the key is no secret.
 SENT_COOKIE = "sigap_sent"
 REPLAY_HEADER = "Idempotent-Replayed"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -209,6 +210,7 @@ class IdempotencyMiddleware:
             if not _storable(response):
                 # An answer to correct and resend (or a file): the key must be free again.
                 row.delete()
+                _mark_sent(response, key)  # a download leaves the page: its button comes back
                 return response
             row.status = response.status_code
             row.location = response.get("Location", "")[:2000]

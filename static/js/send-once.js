@@ -10,8 +10,8 @@
 //   goes with it; other content is a new send, with the page's own key. When a reply arrives the
 //   server sets the "sigap_sent" cookie with the key, and the kept key is forgotten.
 // * While a send is on its way the form's send buttons are disabled (a double tap sends once);
-//   they come back when the page is shown again (Back), and after a while, so a send that
-//   hangs can be retried (with the same key: still once).
+//   they come back when the page is shown again (Back), when the answer was a file (the page
+//   stays), and after a while, so a send that hangs can be retried (same key: still once).
 // * Scripts that post with fetch() take a fresh key from window.sigapSendOnce.newKey() and
 //   send it as the "Idempotency-Key" header.
 (function () {
@@ -131,6 +131,7 @@
 
   function release(form) {
     window.clearTimeout(form.sigapRetryTimer);
+    window.clearInterval(form.sigapWatch);
     delete form.dataset.sending;
     buttons(form).forEach(function (b) {
       if (b.dataset.sendOnceDisabled) { b.disabled = false; delete b.dataset.sendOnceDisabled; }
@@ -176,6 +177,17 @@
       });
     }, 0);
     form.sigapRetryTimer = window.setTimeout(function () { release(form); }, RETRY_AFTER_MS);
+    // A page that stays (a file downloaded) learns of the answer by the server's cookie.
+    var sentKey = input.value;
+    window.clearInterval(form.sigapWatch);
+    form.sigapWatch = window.setInterval(function () {
+      if (form.dataset.sending !== "1") { window.clearInterval(form.sigapWatch); return; }
+      if (readCookie(SENT_COOKIE) === sentKey) {
+        window.clearInterval(form.sigapWatch);
+        forgetSent();
+        release(form);
+      }
+    }, 500);
   });
 
   // Back to a page kept by the browser: its forms may be sent again (same key, same content).
