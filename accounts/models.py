@@ -152,6 +152,7 @@ class Notification(models.Model):
             return self.body
         return notifications.BODIES.render(self.kind, self.params, fallback=self.body)
 
+
 class IdempotencyKey(models.Model):
     """One state-changing request a user sent, by the key their browser made for it
     (accounts.idempotency). The unique (user, key) index is what makes a repeat harmless: the
