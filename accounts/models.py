@@ -203,3 +203,30 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"outbox #{self.pk} {self.task}"
+
+
+class IdempotencyKey(models.Model):
+    """One state-changing request a user sent, by the key their browser made for it
+    (accounts.idempotency). The unique (user, key) index is what makes a repeat harmless: the
+    row is written in the same transaction as the view's own writes, so a second request with
+    the key either waits for the first to commit and then replays its answer, or finds that
+    the first failed and did nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(db_index=True)
+    # The first successful answer: its status, its Location (a redirect) or JSON body, and the
+    # plain cookies it set (intake's "report sent" cookie), replayed as they were.
+    status = models.PositiveSmallIntegerField(null=True)
+    location = models.CharField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+    cookies = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -4,8 +4,15 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .idempotency import idempotency_keys_purge
 from .models import Notification
 from .outbox import outbox_drain, outbox_forget_done, outbox_run
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def purge_idempotency_keys_task() -> int:
+    """Forget the send keys past SIGAP_IDEMPOTENCY_KEY_DAYS (one statement; safe twice)."""
+    return idempotency_keys_purge()
 
 
 @shared_task(

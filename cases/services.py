@@ -8,11 +8,12 @@ who did what.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from kelurahan.selectors import kelurahan_for_report
 
 from . import attachments as attachment_files
 from . import consent as consent_rules
+from . import selectors
 from .consent_services import do_not_tell_add
 from .models import (
     EVENT_MESSAGES,
@@ -82,6 +84,11 @@ NO_FOLLOW_UP_REASONS = (
 
 class InvalidTransition(ValidationError):
     pass
+
+
+class DuplicateChild(ValidationError):
+    """A record of a child of the report appeared while it was being sent (another report of
+    the same child, sent at the same moment): the reporter must look before a second case."""
 
 
 __all__ = ["ChildData", "PerpetratorData"]  # with the services below; ChildData lives with persons
@@ -180,6 +187,45 @@ def count_cadre_activity(*, actor: User, case: Case, event: CaseEvent | None = N
             )
 
 
+def _child_lock_id(data: ChildData) -> int | None:
+    """The advisory lock of one child as typed: by NIK, else by name and birth date (what the
+    duplicate check matches on). A hash, so no identity reaches pg_locks."""
+    if data.nik:
+        basis = f"nik:{data.nik}"
+    elif data.name and data.birth_date:
+        basis = f"name:{' '.join(data.name.lower().split())}:{data.birth_date.isoformat()}"
+    else:
+        return None
+    return int.from_bytes(hashlib.sha256(basis.encode()).digest()[:8], "big", signed=True)
+
+
+def _children_recheck(*, actor: User, children: list[ChildData]) -> None:
+    """The intake's duplicate check, again, under a lock per child: two reports of the same
+    child sent at the same moment both passed the form's check, and without this both would
+    make a case. The second waits for the first to commit, then finds its record and goes back
+    to the reporter, who sees the record and chooses (the same child, or a new one)."""
+    new = [data for data in children if data.person is None]
+    locks = sorted({lock for lock in map(_child_lock_id, new) if lock is not None})
+    if not locks:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for lock in locks:  # in one order, so two intakes never wait on each other's
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+    staff = selectors.user_sees_elsewhere(actor)
+    for data in new:
+        found = selectors.matching_persons(
+            user=actor, nik=data.nik, name=data.name, birth_date=data.birth_date
+        )
+        if found.visible or (found.elsewhere and staff):
+            raise DuplicateChild(
+                _(
+                    "A record of this child was saved a moment ago, perhaps by the same report sent "
+                    "twice. Check the records found below before sending again."
+                )
+            )
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -188,13 +234,18 @@ def case_create(
     children: list[ChildData],
     perpetrators: list[PerpetratorData] = (),
     do_not_tell: str = "",
+    check_duplicates: bool = False,
     ip: str | None = None,
     now: dt.datetime | None = None,
     **fields,
 ) -> Case:
     """A new case, as reported. Needs nobody's consent (UU 35/2014 obliges everyone to report
     violence against a child): who in the family was told is recorded, and ``do_not_tell``
-    says, in the reporter's words, who else (beyond the alleged perpetrators) must not be."""
+    says, in the reporter's words, who else (beyond the alleged perpetrators) must not be.
+
+    ``check_duplicates`` (the intake form, unless the reporter confirmed new children): a
+    child's record that appeared since the form's own check refuses the report
+    (DuplicateChild), under a lock, so two identical reports sent at once make one case."""
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"case_create() got unexpected fields {sorted(unknown)}")
@@ -203,6 +254,8 @@ def case_create(
     if not violence_types:
         raise ValidationError(_("Choose at least one type of violence."))
     _check_report_area(actor=actor, kelurahan=fields.get("kelurahan"))
+    if check_duplicates:
+        _children_recheck(actor=actor, children=children)
     now = now or timezone.now()
     year = timezone.localtime(now).year
     sequence, number = case_next_number(year=year)

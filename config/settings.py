@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused by the throttle into SIGAP's lockout page.
     "axes.middleware.AxesMiddleware",
+    # After it: a repeated send (same key) replays the first answer (accounts/idempotency.py).
+    # Its process_view runs after CSRF's and the session rules' checks have said yes.
+    "accounts.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -266,6 +269,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 60 * 60},
     },
+    "purge-idempotency-keys": {
+        "task": "accounts.tasks.purge_idempotency_keys_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "flag-inactive-cadres": {
         "task": "cadres.tasks.flag_inactive_cadres_task",
         "schedule": crontab(hour=1, minute=0),
@@ -379,4 +387,6 @@ SIGAP_DEMO_USERNAMES = ("admin", "petugas", "kader", "kader2", "kpad")  # refuse
 SIGAP_ATTACHMENT_MAX_BYTES = env.int(
     "SIGAP_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )  # case attachments
+# A form's send key (accounts.idempotency) replays its first answer for this many days.
+SIGAP_IDEMPOTENCY_KEY_DAYS = env.int("SIGAP_IDEMPOTENCY_KEY_DAYS", default=7)
 SIGAP_EXPORT_SYNC_MAX_ROWS = env.int("SIGAP_EXPORT_SYNC_MAX_ROWS", default=2000)  # larger: a Celery job

@@ -99,7 +99,18 @@ def case_report(request):
         _record_matches(request, intake.matched_persons())
         return _render_form(request, intake)
     try:
-        case = services.case_create(actor=request.user, ip=client_ip(request), **intake.save_kwargs())
+        case = services.case_create(
+            actor=request.user,
+            ip=client_ip(request),
+            check_duplicates=not intake.case_form.cleaned_data.get("confirm_new"),
+            **intake.save_kwargs(),
+        )
+    except services.DuplicateChild as error:
+        # The same child's report arrived a moment ago: show its record, as the check would have.
+        intake.case_form.add_error(None, error)
+        intake.has_matches = intake.find_matches()
+        _record_matches(request, intake.matched_persons())
+        return _render_form(request, intake)
     except ValidationError as error:
         intake.case_form.add_error(None, error)
         return _render_form(request, intake)

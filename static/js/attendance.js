@@ -49,7 +49,11 @@
       fetch(form.action, {
         method: "POST",
         body: new FormData(form),
-        headers: { "Accept": "application/json" },
+        // Each tap is its own send (present, then absent again): a fresh key, in the header.
+        headers: {
+          "Accept": "application/json",
+          "Idempotency-Key": window.sigapSendOnce ? window.sigapSendOnce.newKey() : ""
+        },
         credentials: "same-origin"
       }).then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_notification_codes_from_text'),
+        ('accounts', '0005_user_is_supervisor'),
     ]
 
     operations = [
