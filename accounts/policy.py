@@ -58,6 +58,9 @@ class Cap:
     VIEW_REPORTS = "reports.view"  # the dashboard, the recap, anonymised exports
     EXPORT_IDENTITIES = "reports.export_identities"  # the case list with children's identities, with a reason
     LOG_OUTREACH = "outreach.log"
+    # The double entry into SIMFONI-PPA: each child's entry sheet, ready and register number,
+    # the "not yet entered" list, the monthly reconciliation (children's data: petugas only).
+    ENTER_SIMFONI = "simfoni.enter"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -73,6 +76,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_TRAINING,
             Cap.VIEW_REPORTS,
             Cap.EXPORT_IDENTITIES,
+            Cap.ENTER_SIMFONI,
         }
     ),
     Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
@@ -193,6 +197,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),
     NavItem(_("Board"), "board:index", Cap.MANAGE_CADRES),
     NavItem(_("Recap"), "reports:recap", Cap.VIEW_REPORTS),
+    NavItem(_("SIMFONI-PPA"), "reports:simfoni", Cap.ENTER_SIMFONI),
     NavItem(_("Exports"), "reports:exports", Cap.VIEW_REPORTS),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
     NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),
