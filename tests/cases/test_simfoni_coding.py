@@ -1,7 +1,6 @@
 """Each victim coded on their own, as SIMFONI-PPA codes them: the intake asks per child only
 when a report has several children; services, relations and the escalation follow the child."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse

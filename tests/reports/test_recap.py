@@ -169,7 +169,6 @@ def test_it_counts_victims_by_place_relation_and_services_received(bob, dataset)
 def test_it_counts_the_whole_year(bob, dataset):
     with translation.override("en"):
         recap = build_recap(user=bob, period=Period.year(2025))
-        relation = rows_by_label(recap.table("relation"))
         violence = rows_by_label(recap.table("violence"))
     assert recap.table("violence").totals.total == 5  # the case of 31 Dec 2024 is left out
     assert violence["Fisik"].values[col("L", "6_12")] == 2  # Agus: 12 on 1 Apr 2025
