@@ -7,11 +7,9 @@ Who may do it (the petugas: ``Cap.ENTER_SIMFONI``) is the view's question, as ev
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -46,9 +44,7 @@ def child_simfoni_mark_ready(*, actor: User, child: Child, ip: str | None = None
     now = timezone.now()
     row.simfoni_ready_at, row.simfoni_ready_by = now, actor
     row.save(update_fields=["simfoni_ready_at", "simfoni_ready_by"])
-    with translation.override(settings.LANGUAGE_CODE):
-        note = gettext("Child %(record)s is ready for SIMFONI.") % {"record": row.person.reference}
-    _timeline(row, actor=actor, note=note, at=now)
+    _timeline(row, actor=actor, code="simfoni.ready", at=now, record=row.person.reference)
     audit_record(actor=actor, action="case.simfoni_ready", target=row.case, ip=ip, details={"child": row.pk})
     return row
 
@@ -69,12 +65,7 @@ def child_simfoni_record_entry(*, actor: User, child: Child, number: str, ip: st
     row.simfoni_number = number
     row.simfoni_entered_at, row.simfoni_entered_by = now, actor
     row.save(update_fields=["simfoni_number", "simfoni_entered_at", "simfoni_entered_by"])
-    with translation.override(settings.LANGUAGE_CODE):
-        note = gettext("Child %(record)s entered into SIMFONI as %(number)s.") % {
-            "record": row.person.reference,
-            "number": number,
-        }
-    _timeline(row, actor=actor, note=note, at=now)
+    _timeline(row, actor=actor, code="simfoni.entered", at=now, record=row.person.reference, number=number)
     audit_record(
         actor=actor,
         action="case.simfoni_entered",

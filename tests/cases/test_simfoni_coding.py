@@ -320,7 +320,7 @@ def test_a_complete_child_is_ready_then_entered_with_its_number(bob):
     assert child.simfoni_ready_by == bob and child.simfoni_entered_by == bob
     assert case.events.filter(kind="simfoni").count() == 2
     # The timeline names the child's record by its number, never by name.
-    assert all("Anak Satu" not in e.note for e in case.events.filter(kind="simfoni"))
+    assert all("Anak Satu" not in e.text for e in case.events.filter(kind="simfoni"))
 
 
 def test_an_older_school_level_must_be_made_precise(bob):

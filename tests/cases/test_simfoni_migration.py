@@ -1,6 +1,6 @@
-"""Moving today's per-case coding onto each child (cases 0008/0009), and back.
+"""Moving today's per-case coding onto each child (cases 0010/0011), and back.
 
-The database goes back to cases 0007 (types of violence, online marks and services per case),
+The database goes back to cases 0009 (types of violence, online marks and services per case),
 is filled through the models as they were then, and migrated forward: every child of a case
 gets the case's types and marks, a pair with each perpetrator, every service; a written
 disability becomes "yes"; an unassessed "sedang" becomes "belum dinilai", an assessed one
@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests import factories as f
 from tests.cases.test_person_migration import latest, migrate
 
-BEFORE = [("cases", "0007_person_name_trigram")]
+BEFORE = [("cases", "0009_event_codes_from_text")]
 
 
 @pytest.fixture

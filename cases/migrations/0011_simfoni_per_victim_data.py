@@ -13,7 +13,7 @@ dropped out into "not in school", the new relations into "other", "belum dinilai
 """
 
 from django.db import migrations
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 BATCH = 2000
 
@@ -67,10 +67,14 @@ def forward(apps, schema_editor):
         ],
     )
     Child.objects.exclude(disability="").update(has_disability="ya")
-    risk_edited = CaseEvent.objects.filter(case=OuterRef("pk"), kind="edit", note__contains="risk")
-    Case.objects.filter(risk="sedang", triaged_at__isnull=True).exclude(Exists(risk_edited)).update(
-        risk="belum_dinilai"
-    )
+    # An edit that changed the risk names "risk" among its fields (older rows: in the note).
+    assessed = {
+        case_id
+        for case_id, params, note in CaseEvent.objects.filter(kind="edit").values_list("case_id", "params", "note")
+        if "risk" in ((params or {}).get("fields") or []) or "risk" in note.split(", ")
+    }
+    unassessed = Case.objects.filter(risk="sedang", triaged_at__isnull=True).exclude(pk__in=assessed)
+    unassessed.update(risk="belum_dinilai")
 
 
 def backward(apps, schema_editor):
@@ -95,6 +99,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0008_simfoni_per_victim")]
+    dependencies = [("cases", "0010_simfoni_per_victim")]
 
     operations = [migrations.RunPython(forward, backward)]
