@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.services import audit_record
 
 from . import simfoni
-from .models import CaseEvent, Child
+from .models import EVENT_MESSAGES, CaseEvent, Child
 
 
 def _locked(child: Child) -> simfoni.VictimRecord:
@@ -25,9 +25,11 @@ def _locked(child: Child) -> simfoni.VictimRecord:
     return simfoni.victim_records([row])[0]
 
 
-def _timeline(child: Child, *, actor: User, note: str, at) -> None:
+def _timeline(child: Child, *, actor: User, code: str, at, **params) -> None:
+    """By the child's record number, never a name (cases/messages.py renders it)."""
+    EVENT_MESSAGES.check(code)
     CaseEvent.objects.create(
-        case_id=child.case_id, kind=CaseEvent.Kind.SIMFONI, at=at, actor=actor, note=note
+        case_id=child.case_id, kind=CaseEvent.Kind.SIMFONI, at=at, actor=actor, code=code, params=params
     )
 
 
