@@ -62,6 +62,9 @@ class Cap:
     # reason; approve records due for destruction. Held by a petugas marked as supervisor
     # (Kasubid PP & PA or a koordinator), not by a role of its own.
     SUPERVISE = "cases.supervise"
+    # The double entry into SIMFONI-PPA: each child's entry sheet, ready and register number,
+    # the "not yet entered" list, the monthly reconciliation (children's data: petugas only).
+    ENTER_SIMFONI = "simfoni.enter"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -77,6 +80,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_TRAINING,
             Cap.VIEW_REPORTS,
             Cap.EXPORT_IDENTITIES,
+            Cap.ENTER_SIMFONI,
         }
     ),
     Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
@@ -209,6 +213,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),
     NavItem(_("Board"), "board:index", Cap.MANAGE_CADRES),
     NavItem(_("Recap"), "reports:recap", Cap.VIEW_REPORTS),
+    NavItem(_("SIMFONI-PPA"), "reports:simfoni", Cap.ENTER_SIMFONI),
     NavItem(_("Exports"), "reports:exports", Cap.VIEW_REPORTS),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
     NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),

@@ -21,6 +21,7 @@ from accounts.selectors import users_covering, users_with_capability
 
 from . import attachments
 from .models import Attachment, Case, ClosureReason, Referral, ReferralStatus, Service, Status
+from .selectors import initials
 from .services import ALLOWED_TRANSITIONS, COMPLETION_REASONS, NO_FOLLOW_UP_REASONS, InvalidTransition
 
 CLOSING_REASONS = {Status.SELESAI: COMPLETION_REASONS, Status.DITUTUP: NO_FOLLOW_UP_REASONS}
@@ -166,16 +167,42 @@ class VisitForm(forms.Form):
         self.fields["visit_date"].initial = timezone.localdate
 
 
+def child_served_label(child) -> str:
+    """The child's initials and age: enough to tell a case's children apart on the page."""
+    age = child.age_on(child.case.incident_date)
+    return _("Child %(initials)s, %(age)s") % {
+        "initials": initials(child.person.name),
+        "age": _("%(years)s yrs") % {"years": age} if age is not None else _("age unknown"),
+    }
+
+
 class ServiceForm(forms.ModelForm):
+    """A service given: with several children, which of them received it (SIMFONI counts
+    services by the victims served); with one, that child."""
+
     class Meta:
         model = Service
         fields = ["service_type", "provider", "date", "outcome"]
         widgets = {"date": DateInput(), "outcome": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, children=None, **kwargs):
+        """``children``: the case's Child rows with their persons, when the caller has them."""
         super().__init__(*args, **kwargs)
         self.fields["date"].validators.append(_not_in_future)
         self.fields["date"].initial = timezone.localdate
+        if children is None:
+            children = list(case.children.select_related("person")) if case is not None else []
+        for child in children:
+            child.case = case
+        if len(children) > 1:
+            self.fields["child_ids"] = forms.TypedMultipleChoiceField(
+                label=_("Children served"),
+                choices=[(c.pk, child_served_label(c)) for c in children],
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                initial=[c.pk for c in children],
+                error_messages={"required": _("Choose the children who received the service.")},
+            )
 
 
 class ReferralForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .models import Escalation, Risk, Status
 
 RISK_BADGES = {
+    Risk.BELUM_DINILAI: "text-bg-secondary",
     Risk.RENDAH: "text-bg-light border",
     Risk.SEDANG: "text-bg-info",
     Risk.TINGGI: "text-bg-warning",

@@ -56,8 +56,8 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Case,
-    CaseViolence,
     Child,
+    ChildViolence,
     Consent,
     ConsentAnswer,
     ConsentGiver,
@@ -235,7 +235,8 @@ def with_consent(children: QuerySet[Child], *, purpose: str, institution: str = 
     if purpose == Purpose.SHARING and institution in LAW_ENFORCEMENT:
         qs = qs.annotate(
             case_has_crime=Exists(
-                CaseViolence.objects.filter(case_id=OuterRef("case_id")).exclude(kind=ViolenceType.LAINNYA)
+                # The crime against this child (coded per victim), not against another child.
+                ChildViolence.objects.filter(child_id=OuterRef("pk")).exclude(kind=ViolenceType.LAINNYA)
             )
         )
     return qs

@@ -38,6 +38,7 @@ from .models import (
     CaseEvent,
     CaseNumberSequence,
     Child,
+    ChildViolence,
     ClosureReason,
     FamilyLink,
     Perpetrator,
@@ -49,6 +50,7 @@ from .models import (
     SchoolLevel,
     Source,
     Status,
+    VictimPerpetrator,
     ViolenceType,
 )
 from .models import CaseViolence as Violence
@@ -157,7 +159,11 @@ def synthetic_child(
     born = on - dt.timedelta(days=age * 365 + rng.randint(0, 364))
     known = rng.random() < 0.8
     school = (
-        SchoolLevel.PAUD
+        SchoolLevel.BELUM_SEKOLAH
+        if age <= 2
+        else SchoolLevel.PAUD
+        if age <= 3
+        else SchoolLevel.TK
         if age <= 5
         else SchoolLevel.SD
         if age <= 11
@@ -166,7 +172,7 @@ def synthetic_child(
         else SchoolLevel.SMA
     )
     if age >= 13 and rng.random() < 0.1:
-        school = SchoolLevel.TIDAK
+        school = SchoolLevel.PUTUS_SEKOLAH
     return services.ChildData(
         name=names.name(rng, sex),
         sex=sex,
@@ -392,10 +398,27 @@ def _insert(moments, *, year, first, rng, names, kelurahan, workers, kaders_by_k
             guardian=guardian_of.get(id(person)),
             school_level=data.school_level,
             disability=data.disability,
+            online=case.online,
+            online_prostitution=case.online_prostitution,
         )
         for case, data, person in persons
     ]
     Child.objects.bulk_create(children)
     Perpetrator.objects.bulk_create(perpetrators)
+    # Coded per victim, as SIMFONI does: each child the case's types, a pair with each perpetrator.
+    kinds_of = {case.pk: kinds for case, (kinds, *_rest) in zip(cases, extras, strict=True)}
+    perpetrators_of: dict[int, list[Perpetrator]] = {}
+    for p in perpetrators:
+        perpetrators_of.setdefault(p.case_id, []).append(p)
+    ChildViolence.objects.bulk_create(
+        [ChildViolence(child=child, kind=k) for child in children for k in kinds_of[child.case_id]]
+    )
+    VictimPerpetrator.objects.bulk_create(
+        [
+            VictimPerpetrator(child=child, perpetrator=p, relation=p.relation)
+            for child in children
+            for p in perpetrators_of.get(child.case_id, [])
+        ]
+    )
     CaseCadre.objects.bulk_create(cadres)
     CaseEvent.objects.bulk_create(events)

@@ -50,8 +50,8 @@ from .models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
-    CaseViolence,
     Child,
+    ChildViolence,
     Escalation,
     KpadMessage,
     Risk,
@@ -114,8 +114,10 @@ def rule_cases(rule: str, *, now: dt.datetime) -> QuerySet[Case]:
     """The open cases this rule escalates now and that it has not escalated yet: one query."""
     qs = Case.objects.filter(status__in=OPEN_STATUSES)
     if rule == Rule.IMMEDIATE:
-        violence = CaseViolence.objects.filter(case=OuterRef("pk"), kind__in=IMMEDIATE_VIOLENCE)
-        return qs.filter(Q(Exists(violence)) | Q(online_prostitution=True) | Q(risk=Risk.KRITIS)).exclude(
+        # Per victim, as SIMFONI codes: any child of the case with such a type or mark.
+        violence = ChildViolence.objects.filter(child__case=OuterRef("pk"), kind__in=IMMEDIATE_VIOLENCE)
+        prostitution = Child.objects.filter(case=OuterRef("pk"), online_prostitution=True)
+        return qs.filter(Q(Exists(violence)) | Q(Exists(prostitution)) | Q(risk=Risk.KRITIS)).exclude(
             _escalated(rule)
         )
     if rule == Rule.UNTRIAGED:
@@ -151,19 +153,21 @@ def rule_reason(rule: str) -> dict:
 
 
 def _immediate_reasons(case_ids: list[int]) -> dict[int, dict]:
-    """What made each case urgent (violence types, online prostitution, critical risk), as the
-    reason's parameters: two queries."""
+    """What made each case urgent (its children's violence types and online prostitution,
+    critical risk), as the reason's parameters: three queries."""
     found: dict[int, list[str]] = {pk: [] for pk in case_ids}
+    prostituted = set(
+        Child.objects.filter(case_id__in=case_ids, online_prostitution=True).values_list("case_id", flat=True)
+    )
     for case_id, kind in (
-        CaseViolence.objects.filter(case_id__in=case_ids, kind__in=IMMEDIATE_VIOLENCE)
-        .order_by("pk")
-        .values_list("case_id", "kind")
+        ChildViolence.objects.filter(child__case_id__in=case_ids, kind__in=IMMEDIATE_VIOLENCE)
+        .values_list("child__case_id", "kind")
+        .distinct()
+        .order_by("child__case_id", "kind")
     ):
         found[case_id].append(kind)
-    for pk, prostitution, risk in Case.objects.filter(pk__in=case_ids).values_list(
-        "pk", "online_prostitution", "risk"
-    ):
-        if prostitution:
+    for pk, risk in Case.objects.filter(pk__in=case_ids).values_list("pk", "risk"):
+        if pk in prostituted:
             found[pk].append(ONLINE_PROSTITUTION)
         if risk == Risk.KRITIS:
             found[pk].append(CRITICAL_RISK)

@@ -12,6 +12,13 @@ Decisions:
 * A perpetrator whose age is under 18 is marked as a child.
 * No consent is asked: reporting needs nobody's (UU 35/2014). The form records whether and
   when the family was told, and who else must not be told (cases.consent governs sharing).
+* SIMFONI codes per victim. With one child the report asks once, as ever; with several,
+  each child's row also asks its own types of violence and online marks (empty: as for the
+  report), and each perpetrator's row its relation to each child (empty: as the perpetrator's
+  relation says). The page shows these only once there is a second child.
+* What SIMFONI asks of a victim beyond that (occupation, marital status, nationality,
+  disability, home address, TPPO details) is optional and folded away: a kader rarely knows
+  it; the petugas completes it on the case's edit.
 * A child typed in may already have a record (same NIK, or same name and birth date): each
   such child's row offers the records the reporter may see, to link the report to one of
   them instead of making a new one (``Intake.find_matches``).
@@ -34,7 +41,28 @@ from kelurahan.models import Kelurahan
 from kelurahan.selectors import kelurahan_for_report
 
 from . import selectors, services, validators
-from .models import Case, FamilyLink, Perpetrator, Person, SchoolLevel, Sex, Source, ViolenceType
+from .models import (
+    LEGACY_SCHOOL_LEVELS,
+    Case,
+    ChildViolence,
+    DisabilityType,
+    FamilyLink,
+    MaritalStatus,
+    Nationality,
+    Occupation,
+    Perpetrator,
+    Person,
+    Relation,
+    SchoolLevel,
+    Sex,
+    Source,
+    TppoDestination,
+    TppoRecruitment,
+    VictimPerpetrator,
+    ViolenceType,
+    YesNo,
+)
+from .person_services import CHILD_FACTS
 
 ONLINE_EXPLOITATION_TYPES = (ViolenceType.EKSPLOITASI, ViolenceType.SEKSUAL)
 MAX_CHILDREN = 20
@@ -172,6 +200,14 @@ class CaseForm(forms.ModelForm):
         return {"do_not_tell": self.cleaned_data.get("do_not_tell", "")}
 
 
+AS_REPORT_CHOICES = [("", _("As for the report")), ("1", _("Yes")), ("0", _("No"))]
+
+
+def current_choices(choices, current: str, legacy=LEGACY_SCHOOL_LEVELS) -> list:
+    """A choice list without the older list's values, unless the record holds one of them."""
+    return [(value, label) for value, label in choices if value not in legacy or value == current]
+
+
 GUARDIAN_RELATIONS = [
     (FamilyLink.Relation.PARENT, _("Parent")),
     (FamilyLink.Relation.GUARDIAN, _("Guardian")),
@@ -213,9 +249,53 @@ class ChildForm(forms.Form):
         ),
     )
     school_level = forms.ChoiceField(
-        label=capfirst(_("school level")), choices=SchoolLevel.choices, required=False
+        label=capfirst(_("education")), choices=SchoolLevel.choices, required=False
     )
-    disability = forms.CharField(label=capfirst(_("disability")), max_length=120, required=False)
+    # This child's own coding, asked when the report has several children (see the module).
+    violence_types = forms.MultipleChoiceField(
+        label=_("This child's types of violence"),
+        choices=ViolenceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave empty if this child suffered every type chosen for the report."),
+    )
+    online = forms.ChoiceField(label=_("Online, for this child"), choices=AS_REPORT_CHOICES, required=False)
+    online_prostitution = forms.ChoiceField(
+        label=_("Online prostitution, for this child"), choices=AS_REPORT_CHOICES, required=False
+    )
+    occupation = forms.ChoiceField(
+        label=capfirst(_("occupation")), choices=Occupation.choices, required=False
+    )
+    marital_status = forms.ChoiceField(
+        label=capfirst(_("marital status")), choices=MaritalStatus.choices, required=False
+    )
+    nationality = forms.ChoiceField(
+        label=capfirst(_("nationality")), choices=Nationality.choices, required=False
+    )
+    has_disability = forms.ChoiceField(label=_("Has a disability"), choices=YesNo.choices, required=False)
+    disability_type = forms.ChoiceField(
+        label=capfirst(_("type of disability")), choices=DisabilityType.choices, required=False
+    )
+    disability = forms.CharField(label=capfirst(_("disability, in words")), max_length=120, required=False)
+    home_address = forms.CharField(
+        label=capfirst(_("home address")),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # Choices given by the Intake (one query for every row, the empty template's included).
+    home_kelurahan_id = forms.TypedChoiceField(
+        label=capfirst(_("kelurahan of residence")), coerce=int, empty_value=None, required=False
+    )
+    tppo_recruitment = forms.ChoiceField(
+        label=capfirst(_("mode of recruitment")), choices=TppoRecruitment.choices, required=False
+    )
+    tppo_destination = forms.ChoiceField(
+        label=capfirst(_("destination")), choices=TppoDestination.choices, required=False
+    )
+    tppo_destination_detail = forms.CharField(
+        label=capfirst(_("destination, in words")), max_length=120, required=False
+    )
     guardian_name = forms.CharField(
         label=capfirst(_("parent/guardian")),
         max_length=120,
@@ -235,8 +315,14 @@ class ChildForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kelurahan_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            current = self.data.get(self.add_prefix("school_level"), "")
+        else:
+            current = self.initial.get("school_level", "")
+        self.fields["school_level"].choices = current_choices(SchoolLevel.choices, current)
+        self.fields["home_kelurahan_id"].choices = [("", "---------"), *kelurahan_choices]
         self.fields["birth_date"].validators.append(validate_not_future)
         self.fields["estimated_age"].validators.append(validators.validate_child_age)
         self.fields["nik"].validators.append(validate_nik)
@@ -247,6 +333,14 @@ class ChildForm(forms.Form):
     def has_changed(self) -> bool:
         # The relation has a default: a row with nothing typed but it is still an empty row.
         return any(name != "guardian_relation" for name in self.changed_data)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("disability_type"):
+            data["has_disability"] = YesNo.YA.value  # naming the type says the child has one
+        if data.get("online_prostitution") == "1":
+            data["online"] = "1"
+        return data
 
     def clean_nik(self):
         return (self.cleaned_data.get("nik") or "").strip()
@@ -293,7 +387,23 @@ class ChildForm(forms.Form):
             guardian_relation=data.get("guardian_relation") or FamilyLink.Relation.GUARDIAN,
             person=self.person_record,
             child_id=data.get("row_id"),
+            facts={
+                name: data.get(name) or (None if name == "home_kelurahan_id" else "") for name in CHILD_FACTS
+            },
         )
+
+    def own_coding(self) -> dict:
+        """This child's own types and marks, as ChildData takes them (None: as for the report)."""
+        data = self.cleaned_data
+
+        def mark(name):
+            return {"1": True, "0": False}.get(data.get(name) or "")
+
+        return {
+            "violence_types": list(data.get("violence_types") or []) or None,
+            "online": mark("online"),
+            "online_prostitution": mark("online_prostitution"),
+        }
 
 
 class PerpetratorForm(forms.ModelForm):
@@ -301,8 +411,34 @@ class PerpetratorForm(forms.ModelForm):
 
     class Meta:
         model = Perpetrator
-        fields = ["row_id", "relation", "sex", "age", "is_child"]
+        fields = ["row_id", "relation", "sex", "age", "is_child", "education", "occupation", "nationality"]
         widgets = {"age": forms.NumberInput(attrs={"min": 0, "max": 120, "inputmode": "numeric"})}
+
+    def __init__(self, *args, children: list[tuple[int, str]] = (), **kwargs):
+        """``children``: the report's child rows (form index, how the row is headed), for the
+        relation to each child when there are several."""
+        super().__init__(*args, **kwargs)
+        self.fields["education"].choices = current_choices(SchoolLevel.choices, "")
+        self.child_relation_fields = []
+        if len(children) > 1:
+            for index, heading in children:
+                name = f"relation_to_{index}"
+                self.fields[name] = forms.ChoiceField(
+                    label=heading, choices=[("", _("As above")), *Relation.choices], required=False
+                )
+                self.child_relation_fields.append(name)
+
+    @property
+    def child_relation_boundfields(self) -> list:
+        return [self[name] for name in self.child_relation_fields]
+
+    def child_relations(self) -> dict[int, str]:
+        """The relation to each child row (by form index) that differs from the row's own."""
+        return {
+            int(name.removeprefix("relation_to_")): self.cleaned_data[name]
+            for name in self.child_relation_fields
+            if self.cleaned_data.get(name)
+        }
 
     def clean_age(self):
         age = self.cleaned_data.get("age")
@@ -328,6 +464,9 @@ class PerpetratorForm(forms.ModelForm):
             age=data.get("age"),
             is_child=data["is_child"],
             perpetrator_id=data.get("row_id"),
+            education=data.get("education", ""),
+            occupation=data.get("occupation", ""),
+            nationality=data.get("nationality", ""),
         )
 
 
@@ -406,14 +545,27 @@ class Intake:
         children_initial = perpetrators_initial = None
         if case is not None and data is None:
             children_initial = children_as_initial(case)
-            perpetrators_initial = [
-                {"row_id": p["id"], **{k: v for k, v in p.items() if k != "id"}}
-                for p in case.perpetrators.values("id", "relation", "sex", "age", "is_child")
-            ]
+            perpetrators_initial = perpetrators_as_initial(case, children_initial)
         self.case_form = CaseForm(data, user=user, instance=case)
-        self.children = ChildFormSet(data, prefix="children", initial=children_initial)
-        self.perpetrators = PerpetratorFormSet(data, prefix="perpetrators", initial=perpetrators_initial)
+        self.kelurahan_choices = home_kelurahan_choices()
+        self.children = ChildFormSet(
+            data,
+            prefix="children",
+            initial=children_initial,
+            form_kwargs={"kelurahan_choices": self.kelurahan_choices},
+        )
+        self.perpetrators = PerpetratorFormSet(
+            data,
+            prefix="perpetrators",
+            initial=perpetrators_initial,
+            form_kwargs={"children": child_headings(len(self.children.forms))},
+        )
         self.has_matches = False  # set by the view when rows wait for the reporter's answer
+
+    @property
+    def several_children(self) -> bool:
+        """Whether the page asks each child's own coding (it shows with a second child row)."""
+        return len(self.children.forms) > 1
 
     @property
     def is_bound(self) -> bool:
@@ -496,14 +648,33 @@ class Intake:
             rows = rows or [{}] * formset_class.min_num
             if name == which and len(rows) < formset_class.max_num:
                 rows.append({})
-            setattr(other, name, formset_class(prefix=name, initial=rows))
+            kwargs = {"form_kwargs": {"kelurahan_choices": self.kelurahan_choices}}
+            if name == "perpetrators":
+                kwargs["form_kwargs"] = {"children": child_headings(len(other.children.forms))}
+            setattr(other, name, formset_class(prefix=name, initial=rows, **kwargs))
         return other
 
     def save_kwargs(self) -> dict:
+        child_forms = self.children.kept_forms()
+        perpetrator_forms = self.perpetrators.kept_forms()
+        children = []
+        for form in child_forms:
+            data = form.child_data()
+            if len(child_forms) > 1:
+                # Several children: each row's own coding, and its relation to each perpetrator.
+                for name, value in form.own_coding().items():
+                    setattr(data, name, value)
+                index = self.children.forms.index(form)
+                data.relations = {
+                    position: relation
+                    for position, perpetrator in enumerate(perpetrator_forms)
+                    if (relation := perpetrator.child_relations().get(index))
+                }
+            children.append(data)
         kwargs = {
             "violence_types": list(self.case_form.cleaned_data["violence_types"]),
-            "children": [form.child_data() for form in self.children.kept_forms()],
-            "perpetrators": [form.perpetrator_data() for form in self.perpetrators.kept_forms()],
+            "children": children,
+            "perpetrators": [form.perpetrator_data() for form in perpetrator_forms],
             **self.case_form.case_fields(),
         }
         if self.case is None:
@@ -511,9 +682,45 @@ class Intake:
         return kwargs
 
 
+def home_kelurahan_choices() -> list[tuple[int, str]]:
+    """Where a child may live: any kelurahan of the city (not only the reporter's area)."""
+    return [
+        (k.pk, f"{k.common_name} — {k.kecamatan.common_name}")
+        for k in Kelurahan.objects.select_related("kecamatan").order_by("common_name")
+    ]
+
+
+def child_headings(count: int) -> list[tuple[int, str]]:
+    return [(i, _("Relation to child %(number)s") % {"number": i + 1}) for i in range(count)]
+
+
+def perpetrators_as_initial(case: Case, children_initial: list[dict]) -> list[dict]:
+    """The perpetrator rows, with each child's relation where it differs from the row's own."""
+    child_index = {row["row_id"]: i for i, row in enumerate(children_initial)}
+    perpetrators = list(case.perpetrators.all())
+    pairs = {
+        (link.perpetrator_id, link.child_id): link.relation
+        for link in VictimPerpetrator.objects.filter(perpetrator__case=case)
+    }
+    rows = []
+    for p in perpetrators:
+        row = {"row_id": p.pk, **{name: getattr(p, name) for name in PerpetratorForm.Meta.fields[1:]}}
+        if len(children_initial) > 1:
+            for child_id, index in child_index.items():
+                relation = pairs.get((p.pk, child_id), "")
+                if relation and relation != p.relation:
+                    row[f"relation_to_{index}"] = relation
+        rows.append(row)
+    return rows
+
+
 def children_as_initial(case: Case) -> list[dict]:
-    """The form's rows for a case's children, from their records: two queries."""
+    """The form's rows for a case's children, from their records: three queries."""
     rows = list(case.children.select_related("person", "guardian").order_by("id"))
+    kinds: dict[int, list[str]] = {}
+    for child_id, kind in ChildViolence.objects.filter(child__case=case).values_list("child_id", "kind"):
+        kinds.setdefault(child_id, []).append(kind)
+    several = len(rows) > 1
     relations = dict(
         FamilyLink.objects.filter(
             person__in=[r.person_id for r in rows],
@@ -533,6 +740,11 @@ def children_as_initial(case: Case) -> list[dict]:
                 "nik": person.nik,
                 "school_level": row.school_level,
                 "disability": row.disability,
+                **{name: getattr(row, name) for name in CHILD_FACTS},
+                # With one child the report's own fields say it; with several, each row does.
+                "violence_types": kinds.get(row.pk, []) if several else [],
+                "online": ("1" if row.online else "0") if several else "",
+                "online_prostitution": ("1" if row.online_prostitution else "0") if several else "",
                 "guardian_name": guardian.name if guardian else "",
                 "guardian_relation": relations.get(row.guardian_id, FamilyLink.Relation.GUARDIAN),
                 "guardian_contact": guardian.contact if guardian else "",

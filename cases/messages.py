@@ -45,6 +45,7 @@ EXTRA_FIELDS = {
     "violence_types": _("types of violence"),
     "children": _("children"),
     "perpetrators": _("alleged perpetrators"),
+    "coding": _("each child's coding (types of violence, relations)"),
 }
 
 
@@ -190,6 +191,8 @@ EVENT_MESSAGES.register(
 EVENT_MESSAGES.register(
     "kpad.resolved", _("KPAD closed its review."), legacy=[gettext_noop("KPAD closed its review: %(note)s")]
 )
+EVENT_MESSAGES.register("simfoni.ready", _("Child %(record)s is ready for SIMFONI."))
+EVENT_MESSAGES.register("simfoni.entered", _("Child %(record)s entered into SIMFONI as %(number)s."))
 EVENT_MESSAGES.register("kpad.identity_viewed", _("KPAD viewed the children's identity."))
 EVENT_MESSAGES.register(
     "kpad.answered",

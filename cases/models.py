@@ -67,6 +67,8 @@ class PlaceType(models.TextChoices):
 
 
 class Risk(models.TextChoices):
+    # Where a case starts: a case nobody has assessed is not "medium" (it would count as such).
+    BELUM_DINILAI = "belum_dinilai", _("Not yet assessed")
     RENDAH = "rendah", _("Low")
     SEDANG = "sedang", _("Medium")
     TINGGI = "tinggi", _("High")
@@ -114,12 +116,97 @@ class Sex(models.TextChoices):
 
 
 class SchoolLevel(models.TextChoices):
-    NONE = "", _("Unknown")
-    PAUD = "paud_tk", _("PAUD/TK")
+    """The victim's education as SIMFONI-PPA counts it (PAUD and TK apart, Perguruan Tinggi).
+
+    ``paud_tk`` and ``tidak_sekolah`` are the two values of the older, coarser list: records
+    carried over keep them (nobody can tell now whether a "PAUD/TK" child was in PAUD or in TK,
+    or whether "not in school" meant not yet or dropped out) and the SIMFONI entry sheet asks the
+    petugas to make them precise. The form offers them only to a record that already has one."""
+
+    NONE = "", _("Not filled in")
+    PAUD = "paud", _("PAUD")
+    TK = "tk", _("TK")
     SD = "sd", _("SD")
     SMP = "smp", _("SMP")
     SMA = "sma_smk", _("SMA/SMK")
-    TIDAK = "tidak_sekolah", _("Not in school")
+    PERGURUAN_TINGGI = "perguruan_tinggi", _("Higher education (Perguruan Tinggi)")
+    BELUM_SEKOLAH = "belum_sekolah", _("Not yet in school")
+    PUTUS_SEKOLAH = "putus_sekolah", _("Dropped out of school")
+    TIDAK_DIKETAHUI = "tidak_diketahui", _("Unknown")
+    PAUD_TK = "paud_tk", _("PAUD/TK (old record: choose PAUD or TK)")
+    TIDAK = "tidak_sekolah", _("Not in school (old record: not yet, or dropped out?)")
+
+
+LEGACY_SCHOOL_LEVELS = (SchoolLevel.PAUD_TK, SchoolLevel.TIDAK)
+
+
+class Occupation(models.TextChoices):
+    NONE = "", _("Not filled in")
+    PELAJAR = "pelajar", _("Pupil / student")
+    TIDAK_BEKERJA = "tidak_bekerja", _("Not working")
+    BURUH = "buruh", _("Labourer")
+    PRT = "prt", _("Domestic worker")
+    SWASTA = "swasta", _("Private employee")
+    WIRASWASTA = "wiraswasta", _("Self-employed")
+    PNS = "pns", _("Civil servant / TNI / Polri")
+    PETANI_NELAYAN = "petani_nelayan", _("Farmer / fisher")
+    IRT = "irt", _("Homemaker")
+    LAINNYA = "lainnya", _("Other")
+    TIDAK_DIKETAHUI = "tidak_diketahui", _("Unknown")
+
+
+class MaritalStatus(models.TextChoices):
+    NONE = "", _("Not filled in")
+    BELUM_KAWIN = "belum_kawin", _("Not married")
+    KAWIN = "kawin", _("Married")
+    CERAI_HIDUP = "cerai_hidup", _("Divorced")
+    CERAI_MATI = "cerai_mati", _("Widowed")
+
+
+class Nationality(models.TextChoices):
+    NONE = "", _("Not filled in")
+    WNI = "wni", _("Indonesian citizen (WNI)")
+    WNA = "wna", _("Foreign national (WNA)")
+
+
+class YesNo(models.TextChoices):
+    NONE = "", _("Not filled in")
+    YA = "ya", _("Yes")
+    TIDAK = "tidak", _("No")
+
+
+class DisabilityType(models.TextChoices):
+    NONE = "", _("Not filled in")
+    FISIK = "fisik", _("Physical")
+    INTELEKTUAL = "intelektual", _("Intellectual")
+    MENTAL = "mental", _("Mental")
+    NETRA = "netra", _("Sensory: visual")
+    RUNGU = "rungu", _("Sensory: hearing")
+    WICARA = "wicara", _("Sensory: speech")
+    GANDA = "ganda", _("Multiple")
+    LAINNYA = "lainnya", _("Other")
+
+
+class TppoRecruitment(models.TextChoices):
+    """How a trafficked child was recruited (TPPO, UU 21/2007)."""
+
+    NONE = "", _("Not filled in")
+    JANJI_KERJA = "janji_kerja", _("Promise of work")
+    ONLINE = "online", _("Through the internet / social media")
+    PACAR = "pacar", _("By a boyfriend or girlfriend")
+    JERATAN_UTANG = "jeratan_utang", _("Debt bondage")
+    PENCULIKAN = "penculikan", _("Abduction")
+    KELUARGA = "keluarga", _("Through the family")
+    PERNIKAHAN = "pernikahan", _("Marriage")
+    LAINNYA = "lainnya", _("Other")
+
+
+class TppoDestination(models.TextChoices):
+    NONE = "", _("Not filled in")
+    DALAM_KOTA = "dalam_kota", _("Within the city")
+    DALAM_PROVINSI = "dalam_provinsi", _("Elsewhere in the province")
+    ANTAR_PROVINSI = "antar_provinsi", _("Another province")
+    LUAR_NEGERI = "luar_negeri", _("Abroad")
 
 
 class Relation(models.TextChoices):
@@ -129,8 +216,17 @@ class Relation(models.TextChoices):
     PACAR = "pacar_teman", _("Boyfriend/girlfriend / friend")
     GURU = "guru", _("Teacher")
     MAJIKAN = "majikan", _("Employer")
+    SUAMI_ISTRI = "suami_istri", _("Husband / wife")  # a child marriage: SIMFONI counts it apart
+    REKAN_KERJA = "rekan_kerja", _("Co-worker")
     TIDAK_DIKENAL = "tidak_dikenal", _("Stranger")
     LAINNYA = "lainnya", _("Other")
+
+
+# KDRT (UU 23/2004 art. 2): violence within the household, by the relation and not by the place:
+# husband or wife, parents, and relatives by blood or marriage who live in the household. SIGAP's
+# "family / relative" does not say whether the relative lives with the child; it is counted as
+# household (docs/SIMFONI.md says so), since most such reports are of relatives under one roof.
+KDRT_RELATIONS = (Relation.ORANG_TUA, Relation.KELUARGA, Relation.SUAMI_ISTRI)
 
 
 class ServiceType(models.TextChoices):
@@ -186,12 +282,14 @@ class Case(models.Model):
     kelurahan = models.ForeignKey(
         "kelurahan.Kelurahan", on_delete=models.PROTECT, related_name="cases", verbose_name=_("kelurahan")
     )
+    # Any child of the case marked so (Child.online, Child.online_prostitution): kept by
+    # cases.services, for the list's filter and the case's facts.
     online = models.BooleanField(_("online (internet / social media)"), default=False)
     online_prostitution = models.BooleanField(_("online prostitution of children"), default=False)
     protection_category = models.CharField(
         _("special protection category"), max_length=25, choices=ProtectionCategory.choices, blank=True
     )
-    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.SEDANG)
+    risk = models.CharField(_("risk"), max_length=15, choices=Risk.choices, default=Risk.BELUM_DINILAI)
     narrative = models.TextField(_("what happened"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     reporter_name = models.CharField(_("reporter's name"), max_length=120, blank=True)
@@ -263,6 +361,10 @@ class Case(models.Model):
 
 
 class CaseViolence(models.Model):
+    """The types of violence in a case: the union of its children's (ChildViolence), kept by
+    cases.services whenever a child's types change. The case list, KPAD's queue and the
+    dashboard filter and count cases by it; whatever counts victims reads ChildViolence."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="violences")
     kind = models.CharField(max_length=15, choices=ViolenceType.choices)
 
@@ -392,12 +494,56 @@ class FamilyLink(models.Model):
 
 
 class Child(models.Model):
-    """A child (Person) as a victim in one case, with what the report says of them then."""
+    """A child (Person) as a victim in one case, with what the report says of them then.
+
+    SIMFONI-PPA codes per victim, so this row carries the victim's coding: the types of
+    violence (ChildViolence) with the online marks, the relation to each perpetrator
+    (VictimPerpetrator), the services received (Service.children), the facts SIMFONI asks of
+    a victim (most optional at intake, completed by the petugas), and where the child stands
+    in the monthly double entry into SIMFONI (ready, entered with its register number)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="child_rows")
-    school_level = models.CharField(_("school level"), max_length=15, choices=SchoolLevel.choices, blank=True)
-    disability = models.CharField(_("disability"), max_length=120, blank=True)
+    online = models.BooleanField(_("online (internet / social media)"), default=False)
+    online_prostitution = models.BooleanField(_("online prostitution of children"), default=False)
+    school_level = models.CharField(_("education"), max_length=20, choices=SchoolLevel.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=15, choices=MaritalStatus.choices, blank=True
+    )
+    nationality = models.CharField(_("nationality"), max_length=3, choices=Nationality.choices, blank=True)
+    has_disability = models.CharField(_("disability"), max_length=5, choices=YesNo.choices, blank=True)
+    disability_type = models.CharField(
+        _("type of disability"), max_length=15, choices=DisabilityType.choices, blank=True
+    )
+    disability = models.CharField(_("disability, in words"), max_length=120, blank=True)
+    home_address = models.CharField(_("home address"), max_length=255, blank=True)
+    home_kelurahan = models.ForeignKey(
+        "kelurahan.Kelurahan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kelurahan of residence"),
+    )
+    # TPPO (trafficking) details, asked when the child's types include trafficking.
+    tppo_recruitment = models.CharField(
+        _("mode of recruitment"), max_length=15, choices=TppoRecruitment.choices, blank=True
+    )
+    tppo_destination = models.CharField(
+        _("destination"), max_length=15, choices=TppoDestination.choices, blank=True
+    )
+    tppo_destination_detail = models.CharField(_("destination, in words"), max_length=120, blank=True)
+    # The double entry into SIMFONI-PPA: checked complete ("ready"), then entered with its number.
+    simfoni_ready_at = models.DateTimeField(_("ready for SIMFONI"), null=True, blank=True)
+    simfoni_ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    simfoni_number = models.CharField(_("SIMFONI register number"), max_length=40, blank=True)
+    simfoni_entered_at = models.DateTimeField(_("entered into SIMFONI"), null=True, blank=True)
+    simfoni_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     guardian = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,
@@ -424,12 +570,31 @@ class Child(models.Model):
         return self.person.age_on(day)
 
 
+class ChildViolence(models.Model):
+    """One type of violence a child suffered in the case (SIMFONI codes it per victim)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="violences")
+    kind = models.CharField(max_length=15, choices=ViolenceType.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "kind"], name="child_violence_once")]
+        indexes = [models.Index(fields=["kind", "child"])]
+
+    def __str__(self) -> str:
+        return f"child #{self.child_id}: {self.kind}"
+
+
 class Perpetrator(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    # The relation to the case's (first) child, as the reporter gives it; with several children
+    # each child's own relation is a VictimPerpetrator row, which is what SIMFONI counts.
     relation = models.CharField(_("relation to the child"), max_length=15, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     is_child = models.BooleanField(_("is a child"), default=False)
+    education = models.CharField(_("education"), max_length=20, choices=SchoolLevel.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=3, choices=Nationality.choices, blank=True)
     # Who the alleged perpetrator is, when staff know it is a person of the child's family:
     # that person then cannot give consent and is named among those who must not be told.
     person = models.ForeignKey(
@@ -441,6 +606,29 @@ class Perpetrator(models.Model):
 
     def __str__(self) -> str:
         return f"perpetrator #{self.pk} of case {self.case_id}"
+
+
+class VictimPerpetrator(models.Model):
+    """A victim–perpetrator pair: how this child is related to this alleged perpetrator
+    (SIMFONI's relation is per pair: one man may be one child's father and another's uncle)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="perpetrator_links")
+    perpetrator = models.ForeignKey(Perpetrator, on_delete=models.CASCADE, related_name="victim_links")
+    relation = models.CharField(_("relation to the child"), max_length=15, choices=Relation.choices)
+
+    class Meta:
+        ordering = ["perpetrator_id", "child_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "perpetrator"], name="victim_perpetrator_once")
+        ]
+        indexes = [models.Index(fields=["perpetrator", "child"])]
+
+    def __str__(self) -> str:
+        return f"child #{self.child_id} – perpetrator #{self.perpetrator_id}: {self.relation}"
+
+    @property
+    def is_kdrt(self) -> bool:
+        return self.relation in KDRT_RELATIONS
 
 
 class ConsentGiver(models.TextChoices):
@@ -581,6 +769,7 @@ class CaseEvent(models.Model):
         KPAD = "kpad", _("KPAD review")
         CONSENT = "consent", _("Consent")
         PERSON = "person", _("Child's record")
+        SIMFONI = "simfoni", _("SIMFONI-PPA")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -615,6 +804,10 @@ class Service(models.Model):
     provider = models.CharField(_("provider"), max_length=120)
     date = models.DateField(_("date"))
     outcome = models.TextField(_("outcome"), blank=True)
+    # The victims served (SIMFONI counts services by victims served): with one child, that child.
+    children = models.ManyToManyField(
+        Child, related_name="services_received", blank=True, verbose_name=_("children served")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,7 +15,7 @@ these are called, as everywhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,6 +62,32 @@ class ChildData:
     guardian_relation: str = Relation.GUARDIAN
     person: Person | None = None  # an existing record of this child, chosen by the reporter
     child_id: int | None = None  # editing: the case's Child row this data is for
+    # The victim's own coding (SIMFONI codes per victim). None: what the report says of the
+    # case (a report with one child asks once, for the case).
+    violence_types: list[str] | None = None
+    online: bool | None = None
+    online_prostitution: bool | None = None
+    # The relation to each alleged perpetrator, by the perpetrator's place in the report's
+    # list; a perpetrator not named here is related as the perpetrator's row says.
+    relations: dict[int, str] = field(default_factory=dict)
+    # What SIMFONI asks of a victim, optional at intake (CHILD_FACTS); a missing key is "".
+    facts: dict = field(default_factory=dict)
+
+
+# The Child row's own facts besides the school level and disability text: optional at intake,
+# completed by the petugas on the case's edit (SIMFONI's victim form asks them).
+CHILD_FACTS = (
+    "occupation",
+    "marital_status",
+    "nationality",
+    "has_disability",
+    "disability_type",
+    "home_address",
+    "home_kelurahan_id",
+    "tppo_recruitment",
+    "tppo_destination",
+    "tppo_destination_detail",
+)
 
 
 def _birth_year(data: ChildData, incident_date: dt.date) -> int | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,9 @@ from .models import (
     CaseCadre,
     CaseEvent,
     CaseNumberSequence,
+    CaseViolence,
     Child,
+    ChildViolence,
     ClosureReason,
     ConsentInstitution,
     ConsentPurpose,
@@ -45,8 +48,11 @@ from .models import (
     Referral,
     Service,
     Status,
+    VictimPerpetrator,
+    ViolenceType,
 )
 from .person_services import (
+    CHILD_FACTS,
     ChildData,
     child_guardian,
     child_person,
@@ -101,6 +107,12 @@ class PerpetratorData:
     age: int | None = None
     is_child: bool = False
     perpetrator_id: int | None = None  # editing: the case's Perpetrator row this data is for
+    education: str = ""
+    occupation: str = ""
+    nationality: str = ""
+
+
+PERPETRATOR_FIELDS = ("relation", "sex", "age", "is_child", "education", "occupation", "nationality")
 
 
 CASE_FIELDS = (
@@ -271,12 +283,18 @@ def case_create(
     )
     case.full_clean(exclude=["number", "year", "sequence"])
     case.save()
-    case.violences.bulk_create(
-        [case.violences.model(case=case, kind=k) for k in dict.fromkeys(violence_types)]
+    rows = [_child_create(case, data, actor=actor) for data in children]
+    made = Perpetrator.objects.bulk_create(
+        [Perpetrator(case=case, **_perpetrator_fields(p)) for p in perpetrators]
     )
-    for data in children:
-        _child_create(case, data, actor=actor)
-    Perpetrator.objects.bulk_create([Perpetrator(case=case, **_perpetrator_fields(p)) for p in perpetrators])
+    _victim_coding_update(
+        case,
+        list(zip(rows, children, strict=True)),
+        made,
+        violence_types=violence_types,
+        online=fields.get("online", False),
+        online_prostitution=fields.get("online_prostitution", False),
+    )
     if do_not_tell.strip():
         do_not_tell_add(actor=actor, case=case, note=do_not_tell, ip=ip, now=now)
     if user_can(actor, Cap.ACCOMPANY_CASES):
@@ -297,41 +315,134 @@ def case_create(
 
 
 def _perpetrator_fields(data: PerpetratorData) -> dict:
-    return {"relation": data.relation, "sex": data.sex, "age": data.age, "is_child": data.is_child}
+    return {name: getattr(data, name) for name in PERPETRATOR_FIELDS}
+
+
+def _child_facts(data: ChildData) -> dict:
+    facts = {name: data.facts.get(name, None if name == "home_kelurahan_id" else "") for name in CHILD_FACTS}
+    facts.update(school_level=data.school_level, disability=data.disability)
+    if facts["has_disability"] != "ya":
+        facts["disability_type"] = ""
+    kinds = data.violence_types
+    if kinds is not None and ViolenceType.TRAFFICKING not in kinds:
+        # TPPO details belong to a child coded as trafficked; other children carry none.
+        facts.update(tppo_recruitment="", tppo_destination="", tppo_destination_detail="")
+    return facts
 
 
 def _child_create(case: Case, data: ChildData, *, actor: User) -> Child:
     person = child_person(actor=actor, data=data, incident_date=case.incident_date)
     guardian = child_guardian(actor=actor, child=person, data=data)
-    return Child.objects.create(
-        case=case,
-        person=person,
-        school_level=data.school_level,
-        disability=data.disability,
-        guardian=guardian,
+    return Child.objects.create(case=case, person=person, guardian=guardian, **_child_facts(data))
+
+
+def _victim_coding_update(
+    case: Case,
+    children: list[tuple[Child, ChildData]],
+    perpetrators: list[Perpetrator],
+    *,
+    violence_types: list[str] | None,
+    online: bool,
+    online_prostitution: bool,
+) -> bool:
+    """Each child's types of violence, online marks and relation to each perpetrator, as the
+    report gives them (a child the report says nothing particular of takes the case's), then
+    the case's union of them (CaseViolence, Case.online...). Returns whether anything changed.
+
+    Online prostitution is exploitation and online: a child so marked gets both, as the form
+    shows. The rows are compared with what is stored, so an edit that changes nothing writes
+    nothing."""
+    changed = False
+    kinds_of: dict[int, set[str]] = {}
+    stored_kinds: dict[int, set[str]] = {}
+    for child_id, kind in ChildViolence.objects.filter(child__case=case).values_list("child_id", "kind"):
+        stored_kinds.setdefault(child_id, set()).add(kind)
+    for child, data in children:
+        kinds = data.violence_types if data.violence_types else (violence_types or None)
+        if kinds is None:
+            kinds = stored_kinds.get(child.pk, set())  # an edit that left the types alone
+        kinds = set(kinds)
+        prostitution = online_prostitution if data.online_prostitution is None else data.online_prostitution
+        is_online = (online if data.online is None else data.online) or prostitution
+        if prostitution and not kinds & {ViolenceType.EKSPLOITASI, ViolenceType.SEKSUAL}:
+            kinds.add(ViolenceType.EKSPLOITASI)
+        kinds_of[child.pk] = kinds
+        if kinds != stored_kinds.get(child.pk, set()):
+            ChildViolence.objects.filter(child=child).delete()
+            ChildViolence.objects.bulk_create([ChildViolence(child=child, kind=k) for k in sorted(kinds)])
+            changed = True
+        if (child.online, child.online_prostitution) != (is_online, prostitution):
+            child.online, child.online_prostitution = is_online, prostitution
+            child.save(update_fields=["online", "online_prostitution"])
+            changed = True
+    # The victim–perpetrator pairs: one per child and perpetrator.
+    wanted = {
+        (child.pk, perpetrator.pk): data.relations.get(index) or perpetrator.relation
+        for child, data in children
+        for index, perpetrator in enumerate(perpetrators)
+    }
+    stored = {
+        (link.child_id, link.perpetrator_id): link
+        for link in VictimPerpetrator.objects.filter(perpetrator__case=case)
+    }
+    gone = [link.pk for key, link in stored.items() if key not in wanted]
+    if gone:
+        VictimPerpetrator.objects.filter(pk__in=gone).delete()
+        changed = True
+    for key, relation in wanted.items():
+        link = stored.get(key)
+        if link is None:
+            VictimPerpetrator.objects.create(child_id=key[0], perpetrator_id=key[1], relation=relation)
+            changed = True
+        elif link.relation != relation:
+            link.relation = relation
+            link.save(update_fields=["relation"])
+            changed = True
+    _case_coding_sync(case)
+    return changed
+
+
+def _case_coding_sync(case: Case) -> None:
+    """The case's types and online marks: the union of its children's (see CaseViolence)."""
+    kinds = set(ChildViolence.objects.filter(child__case=case).values_list("kind", flat=True))
+    if kinds != set(case.violences.values_list("kind", flat=True)):
+        case.violences.all().delete()
+        CaseViolence.objects.bulk_create([CaseViolence(case=case, kind=k) for k in sorted(kinds)])
+    marks = case.children.aggregate(
+        online=models.Max(Cast("online", models.IntegerField())),
+        prostitution=models.Max(Cast("online_prostitution", models.IntegerField())),
     )
+    online, prostitution = bool(marks["online"]), bool(marks["prostitution"])
+    if (case.online, case.online_prostitution) != (online, prostitution):
+        case.online, case.online_prostitution = online, prostitution
+        case.save(update_fields=["online", "online_prostitution", "updated_at"])
 
 
-def _children_update(case: Case, children: list[ChildData], *, actor: User) -> bool:
+def _children_update(
+    case: Case, children: list[ChildData], *, actor: User
+) -> tuple[list[tuple[Child, ChildData]], bool]:
     """Edit the case's children in place: a row kept is the same Child (and Person), so what
     hangs on it (consent, assessments) stays; a row taken out goes, and its record with it
-    when no other case or consent needs it."""
+    when no other case or consent needs it. Returns each row with its data, in the report's
+    order, and whether anything changed."""
     existing = {c.pk: c for c in case.children.select_related("person", "guardian")}
     unknown = {c.child_id for c in children if c.child_id} - set(existing)
     if unknown:
         raise ValidationError(_("A child of this report was changed elsewhere. Open the report again."))
     changed = False
     kept = set()
+    rows: list[tuple[Child, ChildData]] = []
     for data in children:
         if data.child_id is None:
-            _child_create(case, data, actor=actor)
+            rows.append((_child_create(case, data, actor=actor), data))
             changed = True
             continue
         child = existing[data.child_id]
         kept.add(child.pk)
+        rows.append((child, data))
         changed |= bool(child_person_update(person=child.person, data=data, incident_date=case.incident_date))
         guardian = child_guardian(actor=actor, child=child.person, data=data, current=child.guardian)
-        fields = {"school_level": data.school_level, "disability": data.disability, "guardian": guardian}
+        fields = {**_child_facts(data), "guardian": guardian}
         differ = [name for name, value in fields.items() if getattr(child, name) != value]
         for name in differ:
             setattr(child, name, fields[name])
@@ -345,11 +456,12 @@ def _children_update(case: Case, children: list[ChildData], *, actor: User) -> b
             person_delete_if_orphan(person)
             person_delete_if_orphan(guardian)
             changed = True
-    return changed
+    return rows, changed
 
 
-def _perpetrators_update(case: Case, perpetrators: list[PerpetratorData]) -> bool:
-    """In place, like the children: a kept row keeps the family member staff tied to it."""
+def _perpetrators_update(case: Case, perpetrators: list[PerpetratorData]) -> tuple[list[Perpetrator], bool]:
+    """In place, like the children: a kept row keeps the family member staff tied to it.
+    Returns the rows in the report's order and whether anything changed."""
     existing = {p.pk: p for p in case.perpetrators.all()}
     unknown = {p.perpetrator_id for p in perpetrators if p.perpetrator_id} - set(existing)
     if unknown:
@@ -358,14 +470,16 @@ def _perpetrators_update(case: Case, perpetrators: list[PerpetratorData]) -> boo
         )
     changed = False
     kept = set()
+    rows = []
     for data in perpetrators:
         values = _perpetrator_fields(data)
         if data.perpetrator_id is None:
-            Perpetrator.objects.create(case=case, **values)
+            rows.append(Perpetrator.objects.create(case=case, **values))
             changed = True
             continue
         row = existing[data.perpetrator_id]
         kept.add(row.pk)
+        rows.append(row)
         differ = [name for name, value in values.items() if getattr(row, name) != value]
         for name in differ:
             setattr(row, name, values[name])
@@ -376,7 +490,7 @@ def _perpetrators_update(case: Case, perpetrators: list[PerpetratorData]) -> boo
     if gone:
         Perpetrator.objects.filter(pk__in=gone).delete()
         changed = True
-    return changed
+    return rows, changed
 
 
 @transaction.atomic
@@ -403,19 +517,52 @@ def case_update(
     case.full_clean(exclude=["number", "year", "sequence"])
     case.last_activity_at = now
     case.save()
-    if violence_types is not None:
-        kinds = list(dict.fromkeys(violence_types))
-        if set(kinds) != set(case.violences.values_list("kind", flat=True)):
-            case.violences.all().delete()
-            case.violences.bulk_create([case.violences.model(case=case, kind=k) for k in kinds])
-            changed.append("violence_types")
     if children is not None:
         if not children:
             raise ValidationError(_("A case needs at least one child."))
-        if _children_update(case, children, actor=actor):
+        child_rows, children_changed = _children_update(case, children, actor=actor)
+        if children_changed:
             changed.append("children")
-    if perpetrators is not None and _perpetrators_update(case, perpetrators):
-        changed.append("perpetrators")
+    else:
+        child_rows = None
+    if perpetrators is not None:
+        perpetrator_rows, perpetrators_changed = _perpetrators_update(case, perpetrators)
+        if perpetrators_changed:
+            changed.append("perpetrators")
+    else:
+        perpetrator_rows = list(case.perpetrators.all())
+    if child_rows is None:
+        # The children were not edited: each keeps its types, marks and pairs as stored.
+        index = {p.pk: i for i, p in enumerate(perpetrator_rows)}
+        stored: dict[int, dict[int, str]] = {}
+        for link in VictimPerpetrator.objects.filter(perpetrator__case=case):
+            if link.perpetrator_id in index:
+                stored.setdefault(link.child_id, {})[index[link.perpetrator_id]] = link.relation
+        child_rows = [
+            (
+                c,
+                ChildData(
+                    name="",
+                    sex="",
+                    online=c.online,
+                    online_prostitution=c.online_prostitution,
+                    relations=stored.get(c.pk, {}),
+                ),
+            )
+            for c in case.children.all()
+        ]
+    before = set(case.violences.values_list("kind", flat=True))
+    if _victim_coding_update(
+        case,
+        child_rows,
+        perpetrator_rows,
+        violence_types=violence_types,
+        online=case.online,
+        online_prostitution=case.online_prostitution,
+    ):
+        changed.append("coding")
+    if before != set(case.violences.values_list("kind", flat=True)):
+        changed.append("violence_types")
     _event(
         case, actor=actor, kind=CaseEvent.Kind.EDIT, at=now, code="case.edited", params={"fields": changed}
     )
@@ -519,14 +666,25 @@ def case_add_service(
     provider: str,
     date: dt.date,
     outcome: str = "",
+    child_ids: list[int] | None = None,
     ip: str | None = None,
 ) -> Service:
+    """``child_ids``: the case's children who received it (SIMFONI counts victims served);
+    None: every child of the case."""
     if date > timezone.localdate():
         raise ValidationError({"date": _("The date cannot be in the future.")})
+    own = list(case.children.all())
+    if child_ids is None:
+        served = own
+    else:
+        served = [c for c in own if c.pk in set(child_ids)]
+        if not served or len(served) != len(set(child_ids)):
+            raise ValidationError({"child_ids": _("Choose the children who received the service.")})
     now = timezone.now()
     service = Service.objects.create(
         case=case, service_type=service_type, provider=provider, date=date, outcome=outcome, created_by=actor
     )
+    service.children.set(served)
     _event(
         case,
         actor=actor,
@@ -537,7 +695,13 @@ def case_add_service(
         note=outcome,
     )
     _touch(case, now)
-    audit_record(actor=actor, action="case.service", target=case, ip=ip, details={"service": service_type})
+    audit_record(
+        actor=actor,
+        action="case.service",
+        target=case,
+        ip=ip,
+        details={"service": service_type, "children": [c.pk for c in served]},
+    )
     return service
 
 

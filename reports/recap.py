@@ -1,15 +1,23 @@
-"""The recap in SIMFONI-PPA's shape: counts of child victims and services, per period and area.
+"""The recap in SIMFONI-PPA's shape, counted per victim: the figures the Dinas reports upward.
 
 Every figure is an aggregate computed by the database (GROUP BY, with CASE WHEN for the age
-bands): one query per table, whatever the number of cases. Counts only: no name, NIK, address
-or narrative ever leaves this module.
+bands and for SIMFONI's labels): one query per table, whatever the number of cases. Counts
+only: no name, NIK, address or narrative ever leaves this module.
 
 * Victims are the Child rows of the cases REPORTED in the period (``Case.reported_at``, local
   time), in the cases the user may see (``cases_visible_to``), optionally in one kecamatan.
+  Each victim is coded on their own (cases.simfoni): a case with two children counts each
+  child under that child's own types of violence, relation to each perpetrator and services.
+* Rows are SIMFONI's options, in SIMFONI's order and words, from the crosswalk
+  (cases/simfoni/crosswalk.json): several SIGAP codes may fall into one SIMFONI option (an
+  online place is "Lainnya"), and what is not yet recorded has a row of its own.
 * A child's age is the age on the incident date: from the date of birth on the child's record,
   else from its estimated year of birth; neither gives the "unknown" band. A child in two
   cases of the period counts in each (SIMFONI counts victims per report).
-* Services are the Service rows DATED in the period, on the cases the user may see.
+* Perpetrators are the Perpetrator rows of those cases; their relation is counted per
+  victim–perpetrator pair (SIMFONI's relation is the pair's).
+* Services are those the period's victims received (Service.children), whatever their date,
+  as SIMFONI's victim record holds them; the entry sheets list the same.
 """
 
 from __future__ import annotations
@@ -17,13 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Child, PlaceType, Relation, Service, ServiceType, Sex, ViolenceType
+from cases.models import KDRT_RELATIONS, Case, Child, Perpetrator, Service, Sex, VictimPerpetrator
 from cases.selectors import cases_visible_to
+from cases.simfoni.crosswalk import crosswalk
 from core.spreadsheet import xlsx_append
 
 from .periods import Period
@@ -36,11 +45,19 @@ BANDS: tuple[tuple[str, str], ...] = (
     ("18", "18+"),
     ("unknown", _("unknown")),
 )
+# A perpetrator's age, in SIMFONI's bands.
+PERPETRATOR_BANDS: tuple[tuple[str, str], ...] = (
+    ("0_5", "0–5"),
+    ("6_12", "6–12"),
+    ("13_17", "13–17"),
+    ("18_24", "18–24"),
+    ("25_44", "25–44"),
+    ("45_59", "45–59"),
+    ("60", "60+"),
+    ("unknown", _("unknown")),
+)
 SEXES: tuple[tuple[str, str], ...] = ((Sex.L.value, Sex.L.label), (Sex.P.value, Sex.P.label))
 NOT_RECORDED = "__none__"
-
-
-# --- The period and the area --------------------------------------------------------------------
 
 
 # --- Tables ---------------------------------------------------------------------------------------
@@ -69,9 +86,11 @@ class Table:
     # A last row computed on its own (e.g. victims counted once); None: the sum of the rows.
     total_row: Row | None = None
     total_label: str = ""
-    # False where the columns measure different things (services and cases served):
+    # False where the columns measure different things (services and victims served):
     # adding them up across a row would mean nothing.
     row_totals: bool = True
+    # False where no total means anything (cases, victims and perpetrators side by side).
+    show_total: bool = True
 
     @property
     def totals(self) -> Row:
@@ -79,6 +98,9 @@ class Table:
             return self.total_row
         sums = [sum(r.values[i] for r in self.rows) for i in range(len(self.columns))]
         return Row(str(self.total_label or _("Total")), sums)
+
+    def row(self, label: str) -> Row:
+        return next(r for r in self.rows if r.label == label)
 
 
 @dataclass
@@ -102,18 +124,23 @@ def recap_cases(*, user, period: Period, kecamatan=None) -> QuerySet[Case]:
     return qs
 
 
-def _band_expression():
-    """The age band on the incident date, as SQL: CASE WHEN over the year/month/day parts."""
+def simfoni_label(path: str, field_name: str):
+    """SIMFONI's label for the SIGAP code at ``path``, as SQL (CASE WHEN from the crosswalk);
+    an empty, unmapped or older code gives NOT_RECORDED."""
+    cw = crosswalk()
+    by_label: dict[str, list[str]] = {}
+    for code, entry in cw.fields[field_name]["choices"].items():
+        if entry.get("label"):
+            by_label.setdefault(entry["label"], []).append(code)
     return CaseWhen(
-        When(person__birth_date__isnull=True, person__birth_year__isnull=True, then=Value("unknown")),
-        When(_age__lte=5, then=Value("0_5")),
-        When(_age__lte=12, then=Value("6_12")),
-        When(_age__lte=17, then=Value("13_17")),
-        default=Value("18"),
+        *[When(**{f"{path}__in": codes}, then=Value(label)) for label, codes in by_label.items()],
+        default=Value(NOT_RECORDED),
+        output_field=CharField(),
     )
 
 
 def _with_bands(children: QuerySet[Child]) -> QuerySet[Child]:
+    """Each victim's age band on the incident date, as SQL over the year/month/day parts."""
     before_birthday = Q(_inc_month__lt=F("_birth_month")) | Q(
         _inc_month=F("_birth_month"), _inc_day__lt=F("_birth_day")
     )
@@ -136,7 +163,15 @@ def _with_bands(children: QuerySet[Child]) -> QuerySet[Child]:
                 output_field=IntegerField(),
             )
         )
-        .annotate(band=_band_expression())
+        .annotate(
+            band=CaseWhen(
+                When(person__birth_date__isnull=True, person__birth_year__isnull=True, then=Value("unknown")),
+                When(_age__lte=5, then=Value("0_5")),
+                When(_age__lte=12, then=Value("6_12")),
+                When(_age__lte=17, then=Value("13_17")),
+                default=Value("18"),
+            )
+        )
     )
 
 
@@ -147,33 +182,43 @@ def _sex_band_columns() -> tuple[list[str], list[tuple[str, int]], list[tuple[st
     return columns, groups, keys
 
 
+def _labelled_rows(field_name: str, counts: dict[tuple, int], keys: list) -> list[Row]:
+    """SIMFONI's options in its order (each a row), then "not recorded" if anything is."""
+    rows = [
+        Row(label, [counts.get((label, *k), 0) for k in keys])
+        for label in crosswalk().simfoni_list(field_name)
+    ]
+    if any(k[0] == NOT_RECORDED and n for k, n in counts.items()):
+        rows.append(Row(str(_("Not recorded yet")), [counts.get((NOT_RECORDED, *k), 0) for k in keys]))
+    return rows
+
+
 def _violence_table(children: QuerySet[Child]) -> Table:
     columns, groups, keys = _sex_band_columns()
     counts: dict[tuple, int] = {}
     for row in (
         _with_bands(children)
-        .values("case__violences__kind", "person__sex", "band")
-        .annotate(n=Count("id"))
+        .annotate(label=simfoni_label("violences__kind", "violence"))
+        .filter(violences__isnull=False)
+        .values("label", "person__sex", "band")
+        .annotate(n=Count("id", distinct=True))
         .order_by()
     ):
-        counts[(row["case__violences__kind"], row["person__sex"], row["band"])] = row["n"]
+        counts[(row["label"], row["person__sex"], row["band"])] = row["n"]
     once: dict[tuple, int] = {}
     for row in _with_bands(children).values("person__sex", "band").annotate(n=Count("id")).order_by():
         once[(row["person__sex"], row["band"])] = row["n"]
-    rows = [
-        Row(str(label), [counts.get((kind, *k), 0) for k in keys]) for kind, label in ViolenceType.choices
-    ]
     return Table(
         key="violence",
         title=str(_("Child victims by type of violence, sex and age")),
         label_heading=str(_("Type of violence")),
         columns=columns,
         groups=groups,
-        rows=rows,
+        rows=_labelled_rows("violence", counts, keys),
         total_row=Row(str(_("Child victims (each counted once)")), [once.get(k, 0) for k in keys]),
         note=str(
             _(
-                "A child in a case with several types of violence is counted under each of them; "
+                "Each child is counted under each type of violence they suffered (coded per child); "
                 "the last row counts each child once."
             )
         ),
@@ -181,79 +226,233 @@ def _violence_table(children: QuerySet[Child]) -> Table:
 
 
 def _by_sex_table(
-    children: QuerySet[Child], *, path: str, choices, key: str, title, label_heading, distinct: bool, note=""
+    children: QuerySet[Child], *, path: str, field_name: str, key: str, title, label_heading, note=""
 ) -> Table:
     counts: dict[tuple, int] = {}
-    for row in children.values(path, "person__sex").annotate(n=Count("id", distinct=distinct)).order_by():
-        counts[(row[path] if row[path] is not None else NOT_RECORDED, row["person__sex"])] = row["n"]
-    rows = [Row(str(label), [counts.get((value, sex), 0) for sex, _l in SEXES]) for value, label in choices]
-    if any(k[0] == NOT_RECORDED for k in counts):
-        rows.append(Row(str(_("Not recorded")), [counts.get((NOT_RECORDED, sex), 0) for sex, _l in SEXES]))
+    for row in (
+        children.annotate(label=simfoni_label(path, field_name))
+        .values("label", "person__sex")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    ):
+        counts[(row["label"], row["person__sex"])] = row["n"]
     return Table(
         key=key,
         title=str(title),
         label_heading=str(label_heading),
         columns=[str(label) for _s, label in SEXES],
-        rows=rows,
+        rows=_labelled_rows(field_name, counts, [(sex,) for sex, _l in SEXES]),
         note=str(note),
     )
 
 
-def _service_table(*, user, period: Period, kecamatan) -> Table:
-    services = Service.objects.filter(
-        case__in=cases_visible_to(user=user), date__gte=period.first_day, date__lte=period.last_day
-    )
-    if kecamatan is not None:
-        services = services.filter(case__kelurahan__kecamatan=kecamatan)
+def _kdrt_table(children: QuerySet[Child]) -> Table:
+    household = VictimPerpetrator.objects.filter(child=OuterRef("pk"), relation__in=KDRT_RELATIONS)
     counts = {
-        row["service_type"]: (row["n"], row["cases"])
-        for row in services.values("service_type")
-        .annotate(n=Count("id"), cases=Count("case", distinct=True))
+        (row["kdrt"], row["person__sex"]): row["n"]
+        for row in children.annotate(kdrt=Exists(household))
+        .values("kdrt", "person__sex")
+        .annotate(n=Count("id"))
         .order_by()
     }
-    rows = [Row(str(label), list(counts.get(value, (0, 0)))) for value, label in ServiceType.choices]
-    # A case served in several ways counts once in the total of cases served.
-    overall = services.aggregate(n=Count("id"), cases=Count("case", distinct=True))
     return Table(
-        key="services",
-        title=str(_("Services given")),
-        label_heading=str(_("Service")),
-        columns=[str(_("Services")), str(_("Cases served"))],
-        rows=rows,
-        row_totals=False,
-        total_row=Row(str(_("Total")), [overall["n"], overall["cases"]]),
-        note=str(_("Services dated in the period, on any case; a case can be served several times.")),
+        key="kdrt",
+        title=str(_("Child victims of domestic violence (KDRT, UU 23/2004)")),
+        label_heading=str(_("KDRT")),
+        columns=[str(label) for _s, label in SEXES],
+        rows=[
+            Row(
+                str(_("KDRT: a perpetrator of the child's household")),
+                [counts.get((True, s), 0) for s, _l in SEXES],
+            ),
+            Row(str(_("Not KDRT")), [counts.get((False, s), 0) for s, _l in SEXES]),
+        ],
+        note=str(
+            _(
+                "By the relation, not the place: a parent, husband or wife, or a relative "
+                "(counted as of the household)."
+            )
+        ),
     )
 
 
-def build_recap(*, user, period: Period, kecamatan=None, area_label: str = "") -> Recap:
-    """The recap's tables for this user, period and area: five aggregate queries."""
-    cases = recap_cases(user=user, period=period, kecamatan=kecamatan)
-    children = Child.objects.filter(case__in=cases)
-    tables = [
+def _perpetrator_band():
+    return CaseWhen(
+        When(age__isnull=True, then=Value("unknown")),
+        When(age__lte=5, then=Value("0_5")),
+        When(age__lte=12, then=Value("6_12")),
+        When(age__lte=17, then=Value("13_17")),
+        When(age__lte=24, then=Value("18_24")),
+        When(age__lte=44, then=Value("25_44")),
+        When(age__lte=59, then=Value("45_59")),
+        default=Value("60"),
+        output_field=CharField(),
+    )
+
+
+def _perpetrator_table(cases: QuerySet[Case]) -> Table:
+    counts = {
+        (row["sex"], row["band"]): row["n"]
+        for row in Perpetrator.objects.filter(case__in=cases)
+        .annotate(band=_perpetrator_band())
+        .values("sex", "band")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    sexes = [*SEXES, ("", _("Not recorded yet"))]
+    rows = [Row(str(label), [counts.get((sex, b), 0) for b, _l in PERPETRATOR_BANDS]) for sex, label in sexes]
+    if not rows[-1].total:
+        rows.pop()
+    return Table(
+        key="perpetrators",
+        title=str(_("Alleged perpetrators by sex and age")),
+        label_heading=str(_("Sex")),
+        columns=[str(label) for _b, label in PERPETRATOR_BANDS],
+        rows=rows,
+    )
+
+
+def _relation_table(children: QuerySet[Child]) -> Table:
+    counts: dict[tuple, int] = {}
+    for row in (
+        VictimPerpetrator.objects.filter(child__in=children)
+        .annotate(label=simfoni_label("relation", "relation"))
+        .values("label", "perpetrator__sex")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[(row["label"], row["perpetrator__sex"])] = row["n"]
+    return Table(
+        key="relation",
+        title=str(_("Perpetrators by their relation to the victim")),
+        label_heading=str(_("Relation to the victim")),
+        columns=[str(label) for _s, label in SEXES],
+        rows=_labelled_rows("relation", counts, [(sex,) for sex, _l in SEXES]),
+        note=str(
+            _(
+                "Counted per victim–perpetrator pair, by the perpetrator's sex: one person who harmed two "
+                "children counts for each of them."
+            )
+        ),
+    )
+
+
+def _counts_table(cases: QuerySet[Case], children: QuerySet[Child]) -> Table:
+    return Table(
+        key="counts",
+        title=str(_("Cases, victims and perpetrators")),
+        label_heading=str(_("What is counted")),
+        columns=[str(_("Number"))],
+        rows=[
+            Row(str(_("Cases")), [cases.count()]),
+            Row(str(_("Child victims")), [children.count()]),
+            Row(str(_("Alleged perpetrators")), [Perpetrator.objects.filter(case__in=cases).count()]),
+            Row(
+                str(_("Victim–perpetrator pairs")),
+                [VictimPerpetrator.objects.filter(child__in=children).count()],
+            ),
+        ],
+        row_totals=False,
+        show_total=False,
+        note=str(_("SIMFONI counts victims, not cases: a case with two children is two victims.")),
+    )
+
+
+def _service_table(children: QuerySet[Child]) -> Table:
+    served = Service.children.through.objects.filter(child__in=children)
+    counts = {
+        row["label"]: (row["n"], row["victims"])
+        for row in served.annotate(label=simfoni_label("service__service_type", "service"))
+        .values("label")
+        .annotate(n=Count("service", distinct=True), victims=Count("child", distinct=True))
+        .order_by()
+    }
+    rows = [Row(label, list(counts.get(label, (0, 0)))) for label in crosswalk().simfoni_list("service")]
+    overall = served.aggregate(n=Count("service", distinct=True), victims=Count("child", distinct=True))
+    return Table(
+        key="services",
+        title=str(_("Services received")),
+        label_heading=str(_("Service")),
+        columns=[str(_("Services")), str(_("Victims served"))],
+        rows=rows,
+        row_totals=False,
+        total_row=Row(str(_("Total")), [overall["n"], overall["victims"]]),
+        note=str(
+            _(
+                "Services the period's victims received, whatever their date; a victim served in several "
+                "ways counts once in the total. Psychological services count as social rehabilitation and "
+                "mediation as legal aid (SIMFONI has neither)."
+            )
+        ),
+    )
+
+
+def recap_tables(*, cases: QuerySet[Case], children: QuerySet[Child]) -> list[Table]:
+    """The recap's tables for these cases and their children (victims): one query each."""
+    return [
+        _counts_table(cases, children),
         _violence_table(children),
         _by_sex_table(
             children,
             path="case__place_type",
-            choices=PlaceType.choices,
+            field_name="place",
             key="place",
             title=_("Child victims by place of incident"),
             label_heading=_("Place of incident"),
-            distinct=False,
+            note=_("SIMFONI has no online place: online cases count as Lainnya."),
         ),
         _by_sex_table(
             children,
-            path="case__perpetrators__relation",
-            choices=Relation.choices,
-            key="relation",
-            title=_("Child victims by the perpetrator's relation to the child"),
-            label_heading=_("Relation to the child"),
-            distinct=True,
-            note=_("A child with several alleged perpetrators is counted under each relation once."),
+            path="school_level",
+            field_name="education",
+            key="education",
+            title=_("Child victims by education"),
+            label_heading=_("Education"),
         ),
-        _service_table(user=user, period=period, kecamatan=kecamatan),
+        _by_sex_table(
+            children,
+            path="occupation",
+            field_name="occupation",
+            key="occupation",
+            title=_("Child victims by occupation"),
+            label_heading=_("Occupation"),
+        ),
+        _by_sex_table(
+            children,
+            path="marital_status",
+            field_name="marital_status",
+            key="marital_status",
+            title=_("Child victims by marital status"),
+            label_heading=_("Marital status"),
+        ),
+        _by_sex_table(
+            children,
+            path="has_disability",
+            field_name="disability",
+            key="disability",
+            title=_("Child victims with a disability"),
+            label_heading=_("Disability"),
+        ),
+        _by_sex_table(
+            children.filter(has_disability="ya"),
+            path="disability_type",
+            field_name="disability_type",
+            key="disability_type",
+            title=_("Child victims with a disability, by type"),
+            label_heading=_("Type of disability"),
+        ),
+        _kdrt_table(children),
+        _perpetrator_table(cases),
+        _relation_table(children),
+        _service_table(children),
     ]
-    return Recap(period=period, area=area_label, tables=tables)
+
+
+def build_recap(*, user, period: Period, kecamatan=None, area_label: str = "") -> Recap:
+    """The recap's tables for this user, period and area: a fixed number of aggregate queries."""
+    cases = recap_cases(user=user, period=period, kecamatan=kecamatan)
+    children = Child.objects.filter(case__in=cases)
+    return Recap(period=period, area=area_label, tables=recap_tables(cases=cases, children=children))
 
 
 # --- Files: XLSX and PDF --------------------------------------------------------------------------
@@ -282,7 +481,7 @@ def _grid(table: Table) -> list[list]:
         lines.append([*group_line, *([""] if table.row_totals else [])])
     total_heading = [str(_("Total"))] if table.row_totals else []
     lines.append([table.label_heading, *table.columns, *total_heading])
-    for row in [*table.rows, table.totals]:
+    for row in [*table.rows, *([table.totals] if table.show_total else [])]:
         lines.append([row.label, *row.values, *([row.total] if table.row_totals else [])])
     return lines
 
@@ -324,7 +523,7 @@ def recap_xlsx(recap: Recap) -> bytes:
                     end_column=column + span - 1,
                 )
                 column += span
-        for cell in sheet[sheet.max_row]:  # the total row
+        for cell in sheet[sheet.max_row] if table.show_total else ():  # the total row
             cell.font = Font(bold=True)
         if table.note:
             xlsx_append(sheet, [])

@@ -1,5 +1,5 @@
-from .views import dashboard, exports, recap
+from .views import dashboard, exports, recap, simfoni
 
 app_name = "reports"
 
-urlpatterns = [*dashboard.urlpatterns, *recap.urlpatterns, *exports.urlpatterns]
+urlpatterns = [*dashboard.urlpatterns, *recap.urlpatterns, *exports.urlpatterns, *simfoni.urlpatterns]

@@ -48,6 +48,7 @@ def test_it_gives_petugas_case_cadre_training_and_region_work(bob, bella):
         Cap.MANAGE_TRAINING,
         Cap.VIEW_REPORTS,
         Cap.EXPORT_IDENTITIES,
+        Cap.ENTER_SIMFONI,
     }
     assert capabilities_of(bob) == expected
     # An area limits which records a petugas sees, not which features they use.
@@ -169,6 +170,7 @@ PETUGAS_MENU = [
     "training:list",
     "board:index",
     "reports:recap",
+    "reports:simfoni",
     "reports:exports",
     "kelurahan:list",
 ]

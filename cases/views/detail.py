@@ -33,6 +33,7 @@ from cases import (
     person_services,
     selectors,
     services,
+    simfoni,
 )
 from cases.models import Case, CaseCadre, ConsentPurpose, Escalation, KpadMessage, Status
 
@@ -44,7 +45,7 @@ def _load(request, number: str, action: str | None = None):
     return case, perms
 
 
-def _forms(case: Case, perms, user: User, bound: dict) -> dict:
+def _forms(case: Case, perms, user: User, bound: dict, rows: list) -> dict:
     """The action forms this user may use on this case, unbound unless one came back with errors."""
     makers = {
         "status": (
@@ -53,7 +54,10 @@ def _forms(case: Case, perms, user: User, bound: dict) -> dict:
         ),
         "note": (perms.add_note, lambda: action_forms.NoteForm(prefix="note")),
         "visit": (perms.add_visit, lambda: action_forms.VisitForm(prefix="visit")),
-        "service": (perms.add_service, lambda: action_forms.ServiceForm(prefix="service")),
+        "service": (
+            perms.add_service,
+            lambda: action_forms.ServiceForm(prefix="service", case=case, children=rows),
+        ),
         "refer": (perms.refer, lambda: action_forms.ReferralForm(prefix="refer")),
         "worker": (perms.assign, lambda: action_forms.AssignWorkerForm(prefix="worker", case=case)),
         "cadre": (perms.assign, lambda: action_forms.CadreAddForm(prefix="cadre", case=case, actor=user)),
@@ -139,10 +143,17 @@ def render_case_page(request, case: Case, perms, *, bound: dict | None = None, r
     """The case page. Also used to show an action's form again, with its errors and typed values."""
     bound = bound or {}
     services.case_record_access(actor=request.user, case=case, action="case.view", ip=client_ip(request))
-    rows = list(case.children.select_related("person", "guardian"))
+    rows = list(simfoni.with_coding(case.children.select_related("guardian")))
+    for row in rows:
+        row.case = case  # the same case: its facts are what the child's coding reads
     children = [
-        {"child": c, "age": c.age_on(case.incident_date), "initials": selectors.initials(c.person.name)}
-        for c in rows
+        {
+            "child": record.child,
+            "age": record.age,
+            "initials": selectors.initials(record.child.person.name),
+            "coding": record,
+        }
+        for record in simfoni.victim_records(rows)
     ]
     perpetrators = list(case.perpetrators.select_related("person"))
     referrals = list(case.referrals.all())
@@ -158,7 +169,7 @@ def render_case_page(request, case: Case, perms, *, bound: dict | None = None, r
     context = {
         "case": case,
         "perms": perms,
-        "forms": _forms(case, perms, request.user, bound),
+        "forms": _forms(case, perms, request.user, bound, rows),
         "open_panel": next(iter(bound), None) if bound else None,
         "status_badge": badges.status_badge(case.status),
         "risk_badge": badges.risk_badge(case.risk),
@@ -255,7 +266,7 @@ def case_visit(request, number: str):
 @login_required
 def case_service(request, number: str):
     case, perms = _load(request, number, "add_service")
-    form = action_forms.ServiceForm(request.POST, prefix="service")
+    form = action_forms.ServiceForm(request.POST, prefix="service", case=case)
     if form.is_valid():
         try:
             services.case_add_service(

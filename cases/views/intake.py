@@ -57,6 +57,7 @@ def _render_form(request, intake: Intake, *, case: Case | None = None, status: i
         "children": intake.children,
         "perpetrators": intake.perpetrators,
         "has_matches": intake.has_matches,
+        "several_children": intake.several_children,
         "case": case,
         # Case workers get the form on one page; everyone else in short steps, phone first.
         "stepped": not user_can(user, Cap.HANDLE_CASES),

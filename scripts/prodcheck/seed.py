@@ -212,6 +212,7 @@ def url_samples() -> dict[str, dict]:
     other = Child.objects.exclude(person=child).order_by("pk").first().person
     link = FamilyLink.objects.order_by("pk").first()
     perpetrator = Perpetrator.objects.select_related("case").order_by("pk").first()
+    victim = {"number": case.number, "child_id": Child.objects.filter(case=case).order_by("pk").first().pk}
     return {
         "accounts:user_edit": {"pk": User.objects.get(username="kader").pk},
         "accounts:user_set_password": {"pk": User.objects.get(username="kader").pk},
@@ -238,6 +239,11 @@ def url_samples() -> dict[str, dict]:
         "cases:do_not_tell_add": number,
         "cases:do_not_tell_remove": {**number, "pk": DoNotTell.objects.filter(case=case).first().pk},
         "cases:perpetrator_person": {"number": perpetrator.case.number, "pk": perpetrator.pk},
+        "reports:simfoni_sheet": victim,
+        "reports:simfoni_sheet_print": victim,
+        "reports:simfoni_sheet_xlsx": victim,
+        "reports:simfoni_ready": victim,
+        "reports:simfoni_number": victim,
         "people:detail": {"pk": child.pk},
         "people:family_add": {"pk": child.pk},
         "people:family_remove": {"pk": link.person_id, "link_pk": link.pk},

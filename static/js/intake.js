@@ -55,6 +55,10 @@
       var label = row.querySelector("[data-row-number]");
       if (label) { label.textContent = String(n); }
     });
+    if (kind === "children") {
+      // Each child's own coding is asked only when the report has several children.
+      $all("[data-rows=children] [data-per-child]").forEach(function (box) { box.hidden = n < 2; });
+    }
   }
 
   function enhanceRow(row) {

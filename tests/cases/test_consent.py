@@ -549,5 +549,6 @@ def test_the_case_page_with_consents_stays_within_a_fixed_number_of_queries(
         )
     client = client_for(bob)
     client.get(detail(case))
-    with django_assert_max_num_queries(20):
+    # 23: with each child's own coding (types of violence, perpetrator pairs, services received).
+    with django_assert_max_num_queries(23):
         assert client.get(detail(case)).status_code == 200

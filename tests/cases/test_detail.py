@@ -280,8 +280,9 @@ def test_the_detail_page_stays_within_a_fixed_number_of_queries(
         services.case_add_note(actor=charlie, case=case, note=f"Catatan {i}")
     client = client_for(bob)
 
-    # 19: the page's 16, and who must not be told, the consents and the children's family.
-    with django_assert_max_num_queries(19):
+    # 22: the page's 16, who must not be told, the consents and the children's family, and
+    # each child's own coding (types of violence, perpetrator pairs, services received).
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("cases:detail", args=[case.number]))
 
     assert response.status_code == 200

@@ -121,16 +121,16 @@ def test_it_counts_march_victims_by_violence_sex_and_age_band(bob, dataset):
         recap = build_recap(user=bob, period=Period.month(2025, 3))
         violence = recap.table("violence")
         rows = rows_by_label(violence)
-        fisik = rows["Physical (fisik)"]
+        fisik = rows["Fisik"]
     assert fisik.values[col("P", "0_5")] == 1  # born 6 Mar 2019: still 5 on 5 Mar 2025
     assert fisik.values[col("L", "6_12")] == 1  # estimated age 10
     assert fisik.total == 2
-    assert rows["Psychological (psikis)"].total == 2
-    seksual = rows["Sexual (seksual)"]
+    assert rows["Psikis"].total == 2
+    seksual = rows["Seksual"]
     assert seksual.values[col("P", "13_17")] == 1
     assert seksual.values[col("P", "unknown")] == 1
     assert seksual.total == 2
-    assert rows["Trafficking (TPPO)"].total == 0
+    assert rows["Trafficking"].total == 0
     once = violence.totals
     assert once.total == 4  # four children, each once, although A has two types of violence
     assert once.values[col("P", "0_5")] == 1
@@ -139,46 +139,51 @@ def test_it_counts_march_victims_by_violence_sex_and_age_band(bob, dataset):
     assert once.values[col("P", "unknown")] == 1
 
 
-def test_it_counts_victims_by_place_relation_and_services_given(bob, dataset):
+def test_it_counts_victims_by_place_relation_and_services_received(bob, dataset):
     with translation.override("en"):
         recap = build_recap(user=bob, period=Period.month(2025, 3))
         place = rows_by_label(recap.table("place"))
         relation = rows_by_label(recap.table("relation"))
         served = rows_by_label(recap.table("services"))
-    assert place["Household"].values == [1, 1]  # L, P
-    assert place["Online / social media"].values == [0, 2]
+    # SIMFONI's places, in its words: it has no online place, so B's children are "Lainnya".
+    assert place["Rumah Tangga"].values == [1, 1]  # L, P
+    assert place["Lainnya"].values == [0, 2]
+    assert place["Lembaga Pendidikan Kilat"].values == [0, 0]
     assert recap.table("place").totals.total == 4
-    # Two parents of the same two children: each child counted once under "Parent".
-    assert relation["Parent"].values == [1, 1]
-    assert relation["Boyfriend/girlfriend / friend"].values == [0, 2]
-    assert "Not recorded" not in relation
-    # Services dated in March only: the health service of 2 April is left out.
-    assert served["Health"].values == [1, 1]  # services, cases served
-    assert served["Psychological"].values == [1, 1]
-    assert served["Complaint handling"].values == [1, 1]
-    # Three services on two cases: the total counts each case served once, and no row adds
-    # services and cases together.
-    assert recap.table("services").totals.values == [3, 2]
+    # Per victim–perpetrator pair, by the perpetrator's sex: two parents of two children are
+    # four pairs (a father and a mother for each child); B's boyfriend/friend, two pairs.
+    assert relation["Orang Tua"].values == [2, 2]
+    assert relation["Pacar/Teman"].values == [2, 0]
+    assert "Not recorded yet" not in relation
+    # The services the March victims received, whatever their date (B's health service of
+    # 2 April included), counted by victims served: each service was for both children.
+    assert served["Kesehatan"].values == [2, 4]  # services, victims served
+    assert served["Rehabilitasi Sosial"].values == [1, 2]  # SIGAP's psychological service
+    assert served["Pengaduan"].values == [1, 2]
+    # Four services for four victims: the total counts each victim once, and no row adds
+    # services and victims together.
+    assert recap.table("services").totals.values == [4, 4]
     assert not recap.table("services").row_totals
 
 
 def test_it_counts_the_whole_year(bob, dataset):
     with translation.override("en"):
         recap = build_recap(user=bob, period=Period.year(2025))
-        relation = rows_by_label(recap.table("relation"))
         violence = rows_by_label(recap.table("violence"))
     assert recap.table("violence").totals.total == 5  # the case of 31 Dec 2024 is left out
-    assert violence["Physical (fisik)"].values[col("L", "6_12")] == 2  # Agus: 12 on 1 Apr 2025
-    assert relation["Not recorded"].values == [1, 0]
+    assert violence["Fisik"].values[col("L", "6_12")] == 2  # Agus: 12 on 1 Apr 2025
+    assert recap.table("relation").totals.values == [4, 2]  # C has no perpetrator: no pair
+    assert rows_by_label(recap.table("counts"))["Cases"].values == [3]
+    assert rows_by_label(recap.table("counts"))["Child victims"].values == [5]
     assert recap.table("place").totals.total == 5
-    assert recap.table("services").totals.values[0] == 4
+    assert recap.table("services").totals.values == [4, 4]
 
 
 def test_it_limits_the_recap_to_a_kecamatan(bob, dataset):
     utara = f.kecamatan(f.PONTIANAK_UTARA)
     recap = build_recap(user=bob, period=Period.month(2025, 3), kecamatan=utara)
     assert recap.table("violence").totals.total == 2
-    assert recap.table("services").totals.values == [1, 1]
+    assert recap.table("services").totals.values == [2, 2]
 
 
 def test_bellas_recap_counts_only_her_kecamatan(bella, dataset):
@@ -259,7 +264,9 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_cases(client_for
         response = client.get(reverse("reports:recap"), MARCH)
     assert response.context["recap"].table("violence").totals.total == 14
     assert len(many) == len(few)
-    assert len(many) <= 15
+    # Twelve tables in SIMFONI's shape: one aggregate each (two for the violence table, four
+    # for the counts), besides the session and the filter form's own.
+    assert len(many) <= 22
 
 
 # --- Downloads ------------------------------------------------------------------------------------
@@ -270,7 +277,8 @@ def test_the_xlsx_holds_the_figures_cell_by_cell(client_for, bob, dataset):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="rekap-2025-03-kota.xlsx"'
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["violence", "place", "relation", "services"]
+    assert workbook.sheetnames[:3] == ["counts", "violence", "place"]
+    assert {"education", "kdrt", "perpetrators", "relation", "services"} <= set(workbook.sheetnames)
     sheet = workbook["violence"]
     assert "2025" in sheet["A2"].value  # the period line
     assert "Pontianak" in sheet["A3"].value  # the area line
@@ -284,9 +292,9 @@ def test_the_xlsx_holds_the_figures_cell_by_cell(client_for, bob, dataset):
     assert sheet.cell(row=once_row, column=2 + 2 * len(BANDS)).value == 4
     services_sheet = workbook["services"]
     totals = [
-        row for row in services_sheet.iter_rows(values_only=True) if row and row[0] and row[1:] == (3, 2)
+        row for row in services_sheet.iter_rows(values_only=True) if row and row[0] and row[1:] == (4, 4)
     ]
-    assert totals, "the services' total row: 3 services on 2 cases"
+    assert totals, "the services' total row: 4 services for 4 victims"
     event = AuditEvent.objects.get(action="report.recap_download")
     assert event.actor == bob
     assert event.details == {"format": "xlsx", "period": "2025-03", "kecamatan": None}
