@@ -58,6 +58,7 @@ class Cap:
     VIEW_REPORTS = "reports.view"  # the dashboard, the recap, anonymised exports
     EXPORT_IDENTITIES = "reports.export_identities"  # the case list with children's identities, with a reason
     LOG_OUTREACH = "outreach.log"
+    OWN_TRAINING = "training.own"  # "Pelatihan saya": one's own trainings, attendance, certificates
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -75,7 +76,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.EXPORT_IDENTITIES,
         }
     ),
-    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
+    Role.KADER: frozenset(
+        {Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE, Cap.OWN_TRAINING}
+    ),
     Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}),
 }
 
@@ -188,6 +191,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("KPAD review queue"), "cases:kpad_queue", Cap.REVIEW_ESCALATIONS),
     NavItem(_("Escalated cases"), "cases:escalated", Cap.VIEW_ESCALATED_CASES),
     NavItem(_("My activity"), "cadres:my_activity", Cap.LOG_OUTREACH),
+    NavItem(_("My training"), "training:mine", Cap.OWN_TRAINING),
     NavItem(_("Board election"), "board:my_elections", Cap.VOTE),
     NavItem(_("Cadres"), "cadres:list", Cap.MANAGE_CADRES),
     NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),
