@@ -65,6 +65,7 @@ class Cap:
     # The double entry into SIMFONI-PPA: each child's entry sheet, ready and register number,
     # the "not yet entered" list, the monthly reconciliation (children's data: petugas only).
     ENTER_SIMFONI = "simfoni.enter"
+    OWN_TRAINING = "training.own"  # "Pelatihan saya": one's own trainings, attendance, certificates
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -83,7 +84,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ENTER_SIMFONI,
         }
     ),
-    Role.KADER: frozenset({Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE}),
+    Role.KADER: frozenset(
+        {Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE, Cap.OWN_TRAINING}
+    ),
     Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}),
 }
 
@@ -208,6 +211,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("KPAD review queue"), "cases:kpad_queue", Cap.REVIEW_ESCALATIONS),
     NavItem(_("Escalated cases"), "cases:escalated", Cap.VIEW_ESCALATED_CASES),
     NavItem(_("My activity"), "cadres:my_activity", Cap.LOG_OUTREACH),
+    NavItem(_("My training"), "training:mine", Cap.OWN_TRAINING),
     NavItem(_("Board election"), "board:my_elections", Cap.VOTE),
     NavItem(_("Cadres"), "cadres:list", Cap.MANAGE_CADRES),
     NavItem(_("Training"), "training:list", Cap.MANAGE_TRAINING),

@@ -86,6 +86,31 @@ def elections_open_for(*, user) -> list[Election]:
     )
 
 
+def elections_closed_for(*, user) -> list[Election]:
+    """Closed elections the user's cadre was on the roll of: their results, the latest first."""
+    cadre = cadre_of_login(user)
+    if cadre is None:
+        return []
+    return list(
+        Election.objects.filter(state=Election.State.CLOSED, roll__cadre=cadre)
+        .select_related("term")
+        .order_by("-closed_at", "-id")
+        .distinct()
+    )
+
+
+def get_result_for_user(*, user, pk: int) -> Election:
+    """A closed election whose roll the user's cadre was on; 404 otherwise (open, draft, not a voter),
+    so the result is shown only to those who could vote, and only once no vote can change it."""
+    cadre = cadre_of_login(user)
+    if cadre is None:
+        raise Http404
+    election = Election.objects.select_related("term").filter(pk=pk, state=Election.State.CLOSED).first()
+    if election is None or not ElectionVoter.objects.filter(election=election, cadre=cadre).exists():
+        raise Http404
+    return election
+
+
 def get_ballot_for_user(*, user, pk: int) -> tuple[Election, Cadre]:
     """An open election the user may vote in; 404 when not open or not on its roll."""
     cadre = cadre_of_login(user)

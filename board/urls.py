@@ -11,6 +11,7 @@ from .views import (
     election_create,
     election_detail,
     election_open,
+    election_result,
     install,
     my_elections,
     paper_result,
@@ -36,4 +37,5 @@ urlpatterns = [
     path("pengurus/pemilihan/<int:pk>/lantik/", install, name="install"),
     path("pemilihan/", my_elections, name="my_elections"),
     path("pemilihan/<int:pk>/", ballot, name="ballot"),
+    path("pemilihan/<int:pk>/hasil/", election_result, name="result"),
 ]

@@ -264,7 +264,17 @@ def my_elections(request):
                 "voted": len(voted & {p.position.pk for p in positions}),
             }
         )
-    return render(request, "board/my_elections.html", {"cadre": cadre, "rows": rows})
+    closed = selectors.elections_closed_for(user=request.user)
+    return render(request, "board/my_elections.html", {"cadre": cadre, "rows": rows, "closed": closed})
+
+
+@require_GET
+@requires(Cap.VOTE)
+def election_result(request, pk: int):
+    """The result of a closed election, for those on its roll: votes per candidate, never per voter."""
+    election = selectors.get_result_for_user(user=request.user, pk=pk)
+    tally = selectors.election_tally(election=election)
+    return render(request, "board/result.html", {"election": election, "tally": tally})
 
 
 @require_http_methods(["GET", "POST"])

@@ -64,6 +64,7 @@ def test_it_lets_a_kader_report_accompany_their_cases_and_log_outreach_only(char
         Cap.ACCOMPANY_CASES,
         Cap.LOG_OUTREACH,
         Cap.VOTE,
+        Cap.OWN_TRAINING,
     }
     assert not user_can(charlie, Cap.VIEW_REGIONS)
     assert not user_can(charlie, Cap.HANDLE_CASES)
@@ -182,8 +183,28 @@ PETUGAS_MENU = [
         ("alice", ["home", "accounts:user_list", "accounts:audit_list", "kelurahan:list"]),
         ("bob", PETUGAS_MENU),
         ("bella", PETUGAS_MENU),
-        ("charlie", ["home", "cases:mine", "cases:report", "cadres:my_activity", "board:my_elections"]),
-        ("carol", ["home", "cases:mine", "cases:report", "cadres:my_activity", "board:my_elections"]),
+        (
+            "charlie",
+            [
+                "home",
+                "cases:mine",
+                "cases:report",
+                "cadres:my_activity",
+                "training:mine",
+                "board:my_elections",
+            ],
+        ),
+        (
+            "carol",
+            [
+                "home",
+                "cases:mine",
+                "cases:report",
+                "cadres:my_activity",
+                "training:mine",
+                "board:my_elections",
+            ],
+        ),
         ("dave", ["home", "cases:kpad_queue", "cases:escalated"]),
     ],
 )

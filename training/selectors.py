@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from accounts.models import User
 from accounts.policy import Cap, area_filter, user_can
 from accounts.selectors import users_with_capability
 from cadres.models import Cadre
+from cadres.selectors import cadre_of_login
 
 from .models import Attendance, Participant, Training, TrainingDay
 
@@ -107,3 +109,51 @@ def attendance_counts(*, training: Training) -> dict[int, int]:
         .values_list("pk", "n")
     )
     return dict(rows)
+
+
+# --- A participant's own trainings ("Pelatihan saya") ----------------------------------------
+
+
+def _own_participations(*, user) -> QuerySet[Participant]:
+    """The participations of the user's roster entry: a kader sees only their own."""
+    cadre = cadre_of_login(user)
+    if cadre is None:
+        return Participant.objects.none()
+    return Participant.objects.filter(kind=Participant.Kind.CADRE, cadre=cadre)
+
+
+def my_trainings(*, user) -> list[Participant]:
+    """The trainings the user took part in or is invited to (they are on the participant list),
+    each participation with its training's days, the user's attendance per day, the days present
+    and whether the certificate is earned. A fixed number of queries, however many trainings."""
+    qs = (
+        _own_participations(user=user)
+        .select_related("training")
+        .annotate(
+            days_present=Count("attendances", filter=Q(attendances__present=True), distinct=True),
+            days_total=Count("training__days", distinct=True),
+            first_day=Min("training__days__date"),
+            last_day=Max("training__days__date"),
+        )
+        .prefetch_related(
+            Prefetch("training__days", queryset=TrainingDay.objects.order_by("date")),
+            Prefetch("attendances", queryset=Attendance.objects.only("participant_id", "day_id", "present")),
+        )
+        .order_by("-first_day", "-training_id")
+    )
+    rows = list(qs)
+    for p in rows:
+        marks = {a.day_id: a.present for a in p.attendances.all()}
+        p.day_rows = [(day, marks.get(day.pk)) for day in p.training.days.all()]
+        p.complete = p.days_total > 0 and p.days_present == p.days_total
+    return rows
+
+
+def get_own_participation(*, user, training_pk: int) -> Participant:
+    """The user's own participation in a training; 404 when they are not on its list."""
+    participant = (
+        _own_participations(user=user).select_related("training").filter(training_id=training_pk).first()
+    )
+    if participant is None:
+        raise Http404
+    return participant

@@ -274,12 +274,10 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def certificates_issue(*, actor: User, training: Training, ip: str | None = None) -> QuerySet[Participant]:
-    """Give a verification code to every participant who attended every day (once; codes stay).
-
-    Returns the holders. An audit row records the codes given, when any were."""
+def _issue_codes(participants) -> list[int]:
+    """Give each participant without a code a fresh one; the ids of those who got one."""
     issued = []
-    for participant in full_attendance_participants(training=training).filter(certificate_code__isnull=True):
+    for participant in participants.filter(certificate_code__isnull=True):
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -290,6 +288,14 @@ def certificates_issue(*, actor: User, training: Training, ip: str | None = None
                 break
             except IntegrityError:  # a code collision: draw again
                 continue
+    return issued
+
+
+def certificates_issue(*, actor: User, training: Training, ip: str | None = None) -> QuerySet[Participant]:
+    """Give a verification code to every participant who attended every day (once; codes stay).
+
+    Returns the holders. An audit row records the codes given, when any were."""
+    issued = _issue_codes(full_attendance_participants(training=training))
     if issued:
         audit_record(
             actor=actor,
@@ -299,6 +305,27 @@ def certificates_issue(*, actor: User, training: Training, ip: str | None = None
             details={"participants": issued},
         )
     return full_attendance_participants(training=training).select_related("cadre__kelurahan", "user")
+
+
+def certificate_issue_own(
+    *, actor: User, participant: Participant, ip: str | None = None
+) -> Participant | None:
+    """A participant's own certificate (a kader downloading theirs): the code is given as the
+    petugas' page would give it, for this one participant. None unless they attended every day."""
+    training = participant.training
+    complete = full_attendance_participants(training=training).filter(pk=participant.pk)
+    if not complete.exists():
+        return None
+    issued = _issue_codes(complete)
+    if issued:
+        audit_record(
+            actor=actor,
+            action="training.certificates_issue",
+            target=training,
+            ip=ip,
+            details={"participants": issued},
+        )
+    return complete.select_related("training", "cadre__kelurahan", "user").get()
 
 
 @transaction.atomic

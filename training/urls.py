@@ -1,5 +1,5 @@
-from .views import sessions
+from .views import mine, sessions
 
 app_name = "training"
 
-urlpatterns = [*sessions.urlpatterns]
+urlpatterns = [*mine.urlpatterns, *sessions.urlpatterns]

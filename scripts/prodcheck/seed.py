@@ -265,6 +265,7 @@ def url_samples() -> dict[str, dict]:
         "board:election_close": {"pk": election.pk},
         "board:install": {"pk": election.pk},
         "board:ballot": {"pk": election.pk},
+        "board:result": {"pk": election.pk},
         "training:detail": {"pk": training.pk},
         "training:edit": {"pk": training.pk},
         "training:agenda": {"pk": training.pk},
@@ -281,6 +282,7 @@ def url_samples() -> dict[str, dict]:
         "training:certificates_pdf": {"pk": training.pk},
         "training:certificate_pdf": {"pk": training.pk, "participant_pk": certified.pk},
         "training:cohort": {"pk": training.pk},
+        "training:my_certificate": {"pk": training.pk},
         "certificate:verify": {"code": certified.certificate_code},
     }
 

@@ -737,3 +737,55 @@ def test_an_open_election_shows_no_running_count_or_order_by_votes(client_for, b
     assert 'data-testid="votes"' not in html
     tally = selectors.election_tally(election=open_election)
     assert all(c.votes == 0 for p in tally.positions for c in p.counts)
+
+
+# --- Views: the result, for voters -------------------------------------------------------------
+
+
+def test_a_voter_sees_the_result_once_the_election_closes(client_for, bob, open_election, people):
+    vote(open_election, people["citra"], ketua=people["anisa"], sekretaris=people["budi"])
+    vote(open_election, people["dedi"], ketua=people["anisa"], sekretaris=None)
+    url = reverse("board:result", args=[open_election.pk])
+    client = english(client_for(people["citra"].user))
+    assert url not in client.get(MINE).content.decode()
+    assert client.get(url).status_code == 404  # open: no count is read while votes may come in
+    services.election_close(actor=bob, election=open_election)
+    assert url in client.get(MINE).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    anisa = candidate(open_election, people["anisa"])
+    assert f'data-testid="result-candidate-{anisa.pk}"' in body
+    assert "2 of 4 voters" in body
+    assert "Most votes" in body
+
+
+def test_a_voter_who_did_not_vote_sees_the_result_too(client_for, bob, open_election, people):
+    services.election_close(actor=bob, election=open_election)
+    response = client_for(people["dedi"].user).get(reverse("board:result", args=[open_election.pk]))
+    assert response.status_code == 200
+
+
+def test_the_result_is_404_for_a_kader_not_on_the_roll(client_for, bob, open_election):
+    outsider = make_cadre(user=f.KaderFactory(username="luar"), name="Orang Luar")
+    services.election_close(actor=bob, election=open_election)
+    client = client_for(outsider.user)
+    assert client.get(reverse("board:result", args=[open_election.pk])).status_code == 404
+    assert reverse("board:result", args=[open_election.pk]) not in client.get(MINE).content.decode()
+
+
+def test_the_result_of_a_draft_election_is_404(client_for, election, people):
+    response = client_for(people["citra"].user).get(reverse("board:result", args=[election.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "dave"])
+def test_only_a_kader_opens_the_result_page(client_for, everyone, bob, open_election, who):
+    services.election_close(actor=bob, election=open_election)
+    assert client_for(everyone[who]).get(reverse("board:result", args=[open_election.pk])).status_code == 403
+
+
+def test_the_result_page_refuses_post(client_for, bob, open_election, people):
+    services.election_close(actor=bob, election=open_election)
+    response = client_for(people["citra"].user).post(reverse("board:result", args=[open_election.pk]))
+    assert response.status_code == 405

@@ -89,3 +89,12 @@ def test_a_kader_votes_once_per_position_and_the_petugas_sees_the_tally(new_page
     expect(desk.get_by_test_id("installed")).to_contain_text("Anisa Calon")
     desk.screenshot(path=str(ARTIFACTS / "board-tally-desktop.png"), full_page=True)
     assert Election.objects.get(pk=election.pk).seats.get().cadre == voter
+
+    # The voter (and the rival, who was on the roll too) sees the result on the phone.
+    phone.goto("/kader/pemilihan/")
+    phone.get_by_test_id("result-link").click()
+    result_row = phone.get_by_test_id(f"result-candidate-{candidate_id}")
+    expect(result_row.get_by_test_id("votes")).to_have_text("1")
+    expect(phone.get_by_test_id("installed")).to_contain_text("Anisa Calon")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=str(ARTIFACTS / "board-result-phone.png"), full_page=True)
