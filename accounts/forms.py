@@ -1,9 +1,15 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_nik
+
 from .models import User
-from .policy import Cap, Role, area_for_role, role_can
+from .policy import Cap, Role, area_for_role, on_the_roster, role_can
+
+FIRST_COHORT = 2017  # the first cohort of trained cadres (DESIGN.md)
+ROSTER_FIELDS = ("cadre_nik", "cadre_sex", "cadre_cohort")
 
 
 def _kelurahan_label(kelurahan) -> str:
@@ -12,7 +18,29 @@ def _kelurahan_label(kelurahan) -> str:
 
 class UserForm(forms.ModelForm):
     """The area fields come from the user's own foreign keys: accounts does not import the
-    regions app (it sits below it)."""
+    regions app (it sits below it). A cadre's account also says who the cadre is on the roster
+    (the cadre_* fields, handed to the cadres app through the service)."""
+
+    cadre_nik = forms.CharField(
+        label=_("Cadre's NIK"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Finds the cadre on the roster. Leave it empty if unknown: the name and kelurahan, "
+            "or else the phone, are used."
+        ),
+    )
+    cadre_sex = forms.ChoiceField(
+        label=_("Cadre's sex"),
+        required=False,
+        choices=[("", "---------"), ("L", _("Male")), ("P", _("Female"))],
+        help_text=_("Used when nobody on the roster matches: the cadre is then put on the roster."),
+    )
+    cadre_cohort = forms.IntegerField(
+        label=_("Cohort (year trained)"),
+        required=False,
+        help_text=_("Used when nobody on the roster matches; empty: this year."),
+    )
 
     class Meta:
         model = User
@@ -35,6 +63,27 @@ class UserForm(forms.ModelForm):
         kelurahan.label_from_instance = _kelurahan_label
         kecamatan = self.fields["kecamatan"]
         kecamatan.queryset = kecamatan.queryset.order_by("common_name")
+
+    def clean_cadre_nik(self):
+        nik = (self.cleaned_data.get("cadre_nik") or "").replace(" ", "")
+        if nik:
+            validate_nik(nik)
+        return nik
+
+    def clean_cadre_cohort(self):
+        cohort = self.cleaned_data.get("cadre_cohort")
+        if cohort is not None and not FIRST_COHORT <= cohort <= timezone.localdate().year:
+            raise forms.ValidationError(
+                _("The cohort is a year from %(first)d to this year.") % {"first": FIRST_COHORT}
+            )
+        return cohort
+
+    def roster(self) -> dict:
+        """What the form says of the cadre, for the roster (empty for other roles)."""
+        data = self.cleaned_data
+        if not on_the_roster(data.get("role")) or "cadre_nik" not in self.fields:
+            return {}
+        return {"nik": data["cadre_nik"], "sex": data["cadre_sex"], "cohort": data["cadre_cohort"]}
 
     def clean(self):
         cleaned = super().clean()
@@ -86,6 +135,9 @@ class UserEditForm(UserForm):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["username"].disabled = True
+        if self.instance.roster_entry is not None:
+            for name in ROSTER_FIELDS:  # already on the roster: the roster says who the cadre is
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +53,15 @@ class User(AbstractUser):
         errors = area_errors(self.role, kelurahan_id=self.kelurahan_id, kecamatan_id=self.kecamatan_id)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def roster_entry(self):
+        """The cadre on the roster this account is the login of (the cadres app links them,
+        through its ``cadre`` relation), or None."""
+        try:
+            return self.cadre
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def area_label(self) -> str:

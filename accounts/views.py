@@ -36,7 +36,7 @@ def home(request):
 @requires(Cap.MANAGE_USERS)
 def user_list(request):
     form = UserFilterForm(request.GET or None)
-    users = users_visible_to(user=request.user).order_by("role", "username")
+    users = users_visible_to(user=request.user).select_related("cadre").order_by("role", "username")
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
@@ -75,6 +75,7 @@ def user_create(request):
             phone=data["phone"],
             kelurahan=data["kelurahan"],
             kecamatan=data["kecamatan"],
+            roster=form.roster(),
         )
         messages.success(request, _("User %(username)s was created.") % {"username": user.username})
         return redirect("accounts:user_list")
@@ -89,7 +90,9 @@ def user_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         # The service reloads the user, applies these values, and records what changed.
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "username"}
-        services.user_update(actor=request.user, user=target, ip=services.client_ip(request), **changes)
+        services.user_update(
+            actor=request.user, user=target, ip=services.client_ip(request), roster=form.roster(), **changes
+        )
         messages.success(request, _("User %(username)s was updated.") % {"username": target.username})
         return redirect("accounts:user_list")
     return render(
