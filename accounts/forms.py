@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_nik
 
+from . import audit
 from .models import User
 from .policy import Cap, Role, area_for_role, on_the_roster, role_can
 
@@ -181,15 +182,43 @@ class UserFilterForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Actor (username)"), required=False)
-    action = forms.CharField(label=_("Action"), required=False)
-    target_type = forms.CharField(label=_("Record type"), required=False)
+    """The audit log's filters, as choices: the actions by their labels (registered by each app,
+    accounts.audit), the actors, the record types by name, a range of (Pontianak) dates; a record
+    is named by its id or, for a case, its number."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.ModelChoiceField(
+        label=_("Actor"),
+        required=False,
+        queryset=User.objects.order_by("username"),
+        to_field_name="username",
+        empty_label=_("Everyone"),
+    )
+    target_type = forms.ChoiceField(label=_("Record type"), required=False)
     target_id = forms.CharField(label=_("Record id"), required=False)
     case_number = forms.CharField(label=_("Case number"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *audit.action_choices()]
+        self.fields["actor"].label_from_instance = _actor_label
+        self.fields["target_type"].choices = [("", _("All record types")), *audit.record_type_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+
+def _actor_label(user) -> str:
+    name = user.get_full_name()
+    return f"{user.username} ({name})" if name else user.username
 
 
 # --- The second factor ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.paging import page_without_count
 
 from . import services
-from .audit import record_names, target_id_for_name
+from .audit import action_label, detail_lines, record_names, record_type_label, target_id_for_name
 from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
 from .lockout import lock_states
 from .models import AuditEvent, Notification
@@ -134,11 +134,13 @@ def audit_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["actor"]:
-            events = events.filter(actor__username=data["actor"].strip())
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
+            events = events.filter(actor=data["actor"])
+        if data["action"].endswith("."):
+            events = events.filter(action__startswith=data["action"])  # every action of one area
+        elif data["action"]:
+            events = events.filter(action=data["action"])
         if data["target_type"]:
-            events = events.filter(target_type=data["target_type"].strip())
+            events = events.filter(target_type=data["target_type"])
         if data["target_id"]:
             events = events.filter(target_id=data["target_id"].strip())
         if data["case_number"]:
@@ -155,6 +157,9 @@ def audit_list(request):
     names = record_names(rows)
     for event in rows:
         event.case_number = names.get((event.target_type, event.target_id))
+        event.action_label = action_label(event.action)
+        event.record_type_label = record_type_label(event.target_type)
+        event.detail_lines = detail_lines(event)
     return render(request, "accounts/audit_list.html", {"form": form, "events": rows, **page.context()})
 
 

@@ -96,6 +96,13 @@ def test_the_admin_creates_a_kader_account_and_fixes_a_missing_kelurahan(new_pag
     row = page.locator("tr", has_text="kader_baru")
     expect(row.get_by_test_id("roster-entry")).to_have_text("Nur Aini")
 
+    # The audit log reads as labels, filtered by choosing an action.
+    page.goto("/akun/audit/")
+    page.get_by_label(label("Tindakan")).select_option(label="Akun kader dihubungkan dengan daftar kader")
+    page.get_by_role("button", name="Saring").click()
+    expect(page.get_by_test_id("audit-action")).to_have_text(["Akun kader dihubungkan dengan daftar kader"])
+    expect(page.get_by_test_id("audit-details")).to_contain_text("Dicocokkan lewat: NIK")
+
     # The new kader can log in on a phone and lands on the kader start page.
     phone = new_page(viewport=PHONE)
     login(phone, "kader_baru", "Pontianak-aman-77")
