@@ -1,9 +1,16 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_nik
+
+from . import audit
 from .models import User
-from .policy import Cap, Role, area_for_role, may_be_supervisor, role_can
+from .policy import Cap, Role, area_for_role, may_be_supervisor, on_the_roster, role_can
+
+FIRST_COHORT = 2017  # the first cohort of trained cadres (DESIGN.md)
+ROSTER_FIELDS = ("cadre_nik", "cadre_sex", "cadre_cohort")
 
 
 def _kelurahan_label(kelurahan) -> str:
@@ -12,7 +19,29 @@ def _kelurahan_label(kelurahan) -> str:
 
 class UserForm(forms.ModelForm):
     """The area fields come from the user's own foreign keys: accounts does not import the
-    regions app (it sits below it)."""
+    regions app (it sits below it). A cadre's account also says who the cadre is on the roster
+    (the cadre_* fields, handed to the cadres app through the service)."""
+
+    cadre_nik = forms.CharField(
+        label=_("Cadre's NIK"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Finds the cadre on the roster. Leave it empty if unknown: the name and kelurahan, "
+            "or else the phone, are used."
+        ),
+    )
+    cadre_sex = forms.ChoiceField(
+        label=_("Cadre's sex"),
+        required=False,
+        choices=[("", "---------"), ("L", _("Male")), ("P", _("Female"))],
+        help_text=_("Used when nobody on the roster matches: the cadre is then put on the roster."),
+    )
+    cadre_cohort = forms.IntegerField(
+        label=_("Cohort (year trained)"),
+        required=False,
+        help_text=_("Used when nobody on the roster matches; empty: this year."),
+    )
 
     class Meta:
         model = User
@@ -46,6 +75,27 @@ class UserForm(forms.ModelForm):
         kelurahan.label_from_instance = _kelurahan_label
         kecamatan = self.fields["kecamatan"]
         kecamatan.queryset = kecamatan.queryset.order_by("common_name")
+
+    def clean_cadre_nik(self):
+        nik = (self.cleaned_data.get("cadre_nik") or "").replace(" ", "")
+        if nik:
+            validate_nik(nik)
+        return nik
+
+    def clean_cadre_cohort(self):
+        cohort = self.cleaned_data.get("cadre_cohort")
+        if cohort is not None and not FIRST_COHORT <= cohort <= timezone.localdate().year:
+            raise forms.ValidationError(
+                _("The cohort is a year from %(first)d to this year.") % {"first": FIRST_COHORT}
+            )
+        return cohort
+
+    def roster(self) -> dict:
+        """What the form says of the cadre, for the roster (empty for other roles)."""
+        data = self.cleaned_data
+        if not on_the_roster(data.get("role")) or "cadre_nik" not in self.fields:
+            return {}
+        return {"nik": data["cadre_nik"], "sex": data["cadre_sex"], "cohort": data["cadre_cohort"]}
 
     def clean(self):
         cleaned = super().clean()
@@ -100,6 +150,9 @@ class UserEditForm(UserForm):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["username"].disabled = True
+        if self.instance.roster_entry is not None:
+            for name in ROSTER_FIELDS:  # already on the roster: the roster says who the cadre is
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
@@ -143,15 +196,43 @@ class UserFilterForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Actor (username)"), required=False)
-    action = forms.CharField(label=_("Action"), required=False)
-    target_type = forms.CharField(label=_("Record type"), required=False)
+    """The audit log's filters, as choices: the actions by their labels (registered by each app,
+    accounts.audit), the actors, the record types by name, a range of (Pontianak) dates; a record
+    is named by its id or, for a case, its number."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.ModelChoiceField(
+        label=_("Actor"),
+        required=False,
+        queryset=User.objects.order_by("username"),
+        to_field_name="username",
+        empty_label=_("Everyone"),
+    )
+    target_type = forms.ChoiceField(label=_("Record type"), required=False)
     target_id = forms.CharField(label=_("Record id"), required=False)
     case_number = forms.CharField(label=_("Case number"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *audit.action_choices()]
+        self.fields["actor"].label_from_instance = _actor_label
+        self.fields["target_type"].choices = [("", _("All record types")), *audit.record_type_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+
+def _actor_label(user) -> str:
+    name = user.get_full_name()
+    return f"{user.username} ({name})" if name else user.username
 
 
 # --- The second factor ----------------------------------------------------------------------------

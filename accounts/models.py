@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +65,15 @@ class User(AbstractUser):
         errors.update(supervisor_errors(self.role, self.is_supervisor))
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def roster_entry(self):
+        """The cadre on the roster this account is the login of (the cadres app links them,
+        through its ``cadre`` relation), or None."""
+        try:
+            return self.cadre
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def area_label(self) -> str:

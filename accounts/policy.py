@@ -257,6 +257,14 @@ def area_kind(role: str) -> str | None:
     return ROLE_AREAS.get(role)
 
 
+ROSTER_ROLES: frozenset[str] = frozenset({Role.KADER})
+
+
+def on_the_roster(role: str) -> bool:
+    """Whether an account of this role is a cadre of the roster (cadres links it to its entry)."""
+    return role in ROSTER_ROLES
+
+
 def bound_to_kelurahan(user) -> bool:
     """Whether this user's area is one kelurahan (a kader's login follows the cadre's kelurahan)."""
     return area_kind(user.role) == Area.KELURAHAN

@@ -11,7 +11,8 @@ from django.utils import timezone
 from . import notifications
 from .models import AuditEvent, Notification, User
 from .outbox import outbox_add
-from .policy import Cap, area_for_role, role_can, uses_django_admin
+from .policy import Cap, area_for_role, on_the_roster, role_can, uses_django_admin
+from .signals import roster_account_saved
 
 
 def client_ip(request) -> str | None:
@@ -94,8 +95,11 @@ def user_create(
     kelurahan=None,
     kecamatan=None,
     is_supervisor: bool = False,
+    roster: dict | None = None,
     ip: str | None = None,
 ) -> User:
+    """A new account. A cadre's account is linked to the roster (``roster``: what is known of
+    the cadre, see ``signals.roster_account_saved``)."""
     user = User(
         username=username,
         first_name=first_name,
@@ -112,11 +116,19 @@ def user_create(
     user.full_clean()
     user.save()
     audit_record(actor=actor, action="user.create", target=user, ip=ip, details=_describe(user))
+    _roster_link(user, actor=actor, ip=ip, roster=roster)
     return user
 
 
+def _roster_link(user: User, *, actor, ip, roster: dict | None) -> None:
+    if on_the_roster(user.role):
+        roster_account_saved.send(sender=User, user=user, actor=actor, ip=ip, **(roster or {}))
+
+
 @transaction.atomic
-def user_update(*, actor: User, user: User, ip: str | None = None, **changes) -> User:
+def user_update(
+    *, actor: User, user: User, ip: str | None = None, roster: dict | None = None, **changes
+) -> User:
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise TypeError(f"user_update() got unexpected fields {sorted(unknown)}")
@@ -143,6 +155,7 @@ def user_update(*, actor: User, user: User, ip: str | None = None, **changes) ->
     audit_record(
         actor=actor, action="user.update", target=user, ip=ip, details={"changed": changed, "fields": other}
     )
+    _roster_link(user, actor=actor, ip=ip, roster=roster)
     return user
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.paging import page_without_count
 
 from . import services
-from .audit import record_names, target_id_for_name
+from .audit import action_label, detail_lines, record_names, record_type_label, target_id_for_name
 from .forms import AuditFilterForm, SetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm
 from .lockout import lock_states
 from .models import AuditEvent, Notification
@@ -36,7 +36,7 @@ def home(request):
 @requires(Cap.MANAGE_USERS)
 def user_list(request):
     form = UserFilterForm(request.GET or None)
-    users = users_visible_to(user=request.user).order_by("role", "username")
+    users = users_visible_to(user=request.user).select_related("cadre").order_by("role", "username")
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
@@ -76,6 +76,7 @@ def user_create(request):
             kelurahan=data["kelurahan"],
             kecamatan=data["kecamatan"],
             is_supervisor=data["is_supervisor"],
+            roster=form.roster(),
         )
         messages.success(request, _("User %(username)s was created.") % {"username": user.username})
         return redirect("accounts:user_list")
@@ -90,7 +91,9 @@ def user_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         # The service reloads the user, applies these values, and records what changed.
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "username"}
-        services.user_update(actor=request.user, user=target, ip=services.client_ip(request), **changes)
+        services.user_update(
+            actor=request.user, user=target, ip=services.client_ip(request), roster=form.roster(), **changes
+        )
         messages.success(request, _("User %(username)s was updated.") % {"username": target.username})
         return redirect("accounts:user_list")
     return render(
@@ -132,11 +135,13 @@ def audit_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["actor"]:
-            events = events.filter(actor__username=data["actor"].strip())
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
+            events = events.filter(actor=data["actor"])
+        if data["action"].endswith("."):
+            events = events.filter(action__startswith=data["action"])  # every action of one area
+        elif data["action"]:
+            events = events.filter(action=data["action"])
         if data["target_type"]:
-            events = events.filter(target_type=data["target_type"].strip())
+            events = events.filter(target_type=data["target_type"])
         if data["target_id"]:
             events = events.filter(target_id=data["target_id"].strip())
         if data["case_number"]:
@@ -153,6 +158,9 @@ def audit_list(request):
     names = record_names(rows)
     for event in rows:
         event.case_number = names.get((event.target_type, event.target_id))
+        event.action_label = action_label(event.action)
+        event.record_type_label = record_type_label(event.target_type)
+        event.detail_lines = detail_lines(event)
     return render(request, "accounts/audit_list.html", {"form": form, "events": rows, **page.context()})
 
 

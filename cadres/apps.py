@@ -7,4 +7,4 @@ class CadresConfig(AppConfig):
     verbose_name = _("Cadres")
 
     def ready(self):
-        from . import messages  # noqa: F401 - registers the notification kinds
+        from . import messages, signals  # noqa: F401 - registers the notification kinds, connects receivers

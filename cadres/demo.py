@@ -47,7 +47,7 @@ def seed_demo_cadres() -> int:
     created = 0
     if not Cadre.objects.exists():
         created = _seed_roster()
-    _link_demo_users()
+    link_demo_users()
     return created
 
 
@@ -170,14 +170,25 @@ def roster_outreach(
         moment += dt.timedelta(days=7)
 
 
-def _link_demo_users() -> None:
+def demo_roster_entry(kelurahan) -> dict:
+    """What the demo says of a demo kader's cadre when creating the account: an active cadre of
+    the kelurahan without a login (so the account carries that cadre's history), else a 2022
+    cadre to put on the roster."""
+    cadre = Cadre.objects.filter(kelurahan=kelurahan, user__isnull=True, status=CadreStatus.AKTIF).first()
+    return {"cadre_id": cadre.pk} if cadre is not None else {"sex": Sex.P, "cohort": 2022}
+
+
+def link_demo_users() -> None:
+    """The demo kaders' roster entries carry their account's name (and older demo databases,
+    whose accounts were made before the roster, get linked here)."""
     kaders = users_with_capability(Cap.ACCOMPANY_CASES).filter(username__in=DEMO_ACCOUNTS)
     for user in kaders.select_related("kelurahan"):
-        if Cadre.objects.filter(user=user).exists():
-            continue
-        cadre = Cadre.objects.filter(
-            kelurahan=user.kelurahan, user__isnull=True, status=CadreStatus.AKTIF
-        ).first()
+        cadre = (
+            Cadre.objects.filter(user=user).first()
+            or Cadre.objects.filter(
+                kelurahan=user.kelurahan, user__isnull=True, status=CadreStatus.AKTIF
+            ).first()
+        )
         if cadre is None:
             cadre = Cadre(
                 name=user.get_full_name() or user.username,

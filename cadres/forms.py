@@ -125,6 +125,8 @@ class CadreForm(forms.ModelForm):
         if self.instance.pk and self.instance.cohort and self.instance.cohort < FIRST_COHORT:
             self.fields["cohort"].choices.append((self.instance.cohort, str(self.instance.cohort)))
         self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0]]
+        # Blank only on an entry made from a kader account; whoever edits it says the sex.
+        self.fields["sex"].required = True
         self.fields["birth_date"].validators.append(validate_not_future)
 
     def clean_nik(self):

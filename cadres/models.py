@@ -25,7 +25,7 @@ class Sex(models.TextChoices):
 class Cadre(models.Model):
     name = models.CharField(_("name"), max_length=120)
     nik = models.CharField(_("NIK"), max_length=16, unique=True, null=True, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)  # blank: not yet recorded
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone (WhatsApp)"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)

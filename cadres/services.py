@@ -26,7 +26,7 @@ from accounts.services import AuditTarget, audit_record, notify, user_create, us
 from core.time import at_local_time, local_date
 from kelurahan.selectors import kelurahan_visible_to
 
-from .importer import RowAction, match_rows, row_values
+from .importer import RowAction, match_rows, person_key, row_values
 from .models import Cadre, CadreActivity, CadreStatus, Outreach
 from .selectors import cadre_of_login
 
@@ -304,12 +304,111 @@ def cadre_create_login(*, actor, cadre: Cadre, username: str, password: str, ip:
         first_name=cadre.name[:150],
         phone=cadre.phone,
         kelurahan=cadre.kelurahan,
+        roster={"cadre_id": cadre.pk},  # linked by cadre_link_account through accounts' signal
         ip=ip,
     )
-    cadre.user = user
-    cadre.save(update_fields=["user", "updated_at"])
     audit_record(actor=actor, action="cadre.create_login", target=cadre, ip=ip, details={"user": user.pk})
     return user
+
+
+# --- A kader account created (or made a kader) by the admin is a cadre on the roster -------------
+
+
+def _digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _one(candidates) -> Cadre | None:
+    found = list(candidates[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def roster_match_for_account(*, user, nik: str = "") -> tuple[Cadre | None, str]:
+    """The roster entry without a login that a kader account is: by NIK when given, else by name
+    in the account's kelurahan, else by phone; only a single candidate counts (two namesakes
+    are not guessed between). Returns (cadre, how) or (None, "")."""
+    free = Cadre.objects.filter(user__isnull=True).select_for_update()
+    if nik:
+        cadre = _one(free.filter(nik=nik))
+        if cadre is not None:
+            return cadre, "nik"
+        free = free.filter(Q(nik__isnull=True) | Q(nik=""))  # another NIK is another person
+    # Names and phones compared as the importer compares them (case, spacing, +62): in Python,
+    # over one kelurahan's cadres, or the roster's entries with a phone (a city's roster is small).
+    key = person_key(user.get_full_name(), user.kelurahan_id)
+    if key[0] and user.kelurahan_id:
+        same = [
+            c
+            for c in free.filter(kelurahan_id=user.kelurahan_id)
+            if person_key(c.name, c.kelurahan_id) == key
+        ]
+        if len(same) == 1:
+            return same[0], "name"
+    phone = _digits(user.phone)
+    if len(phone) >= 8:
+        same = [c for c in free.exclude(phone="") if _digits(c.phone) == phone]
+        if len(same) == 1:
+            return same[0], "phone"
+    return None, ""
+
+
+@transaction.atomic
+def cadre_link_account(
+    *,
+    actor,
+    user,
+    nik: str = "",
+    sex: str = "",
+    cohort: int | None = None,
+    cadre_id: int | None = None,
+    ip: str | None = None,
+) -> Cadre:
+    """Link a kader account to its roster entry, or put the cadre on the roster, so they can vote
+    and their activity counts. Called when the admin creates a kader account or makes an account
+    a kader (accounts' ``roster_account_saved`` signal); idempotent."""
+    linked = Cadre.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    if cadre_id is not None:
+        cadre, how = Cadre.objects.select_for_update().get(pk=cadre_id, user__isnull=True), "roster"
+    else:
+        cadre, how = roster_match_for_account(user=user, nik=nik)
+    if cadre is None:
+        # Nobody on the roster is this account: put the cadre on it with what is known. A sex
+        # not given stays blank and a cohort not given is this year's, for staff to correct.
+        cadre = Cadre(
+            name=(user.get_full_name() or user.username)[:120],
+            nik=nik or None,
+            sex=sex,
+            phone=user.phone[:20],
+            kelurahan_id=user.kelurahan_id,
+            cohort=cohort or timezone.localdate().year,
+            user=user,
+        )
+        cadre.full_clean()
+        cadre.save()
+        audit_record(actor=actor, action="cadre.create", target=cadre, ip=ip, details={"source": "account"})
+    else:
+        cadre.user = user
+        filled = []
+        if nik and not cadre.nik:
+            cadre.nik = nik
+            filled.append("nik")
+        if user.phone and not cadre.phone:
+            cadre.phone = user.phone[:20]
+            filled.append("phone")
+        cadre.save(update_fields=["user", "updated_at", *filled])
+    audit_record(
+        actor=actor,
+        action="cadre.link_login",
+        target=cadre,
+        ip=ip,
+        details={"user": user.pk, "matched_by": how or "new"},
+    )
+    return cadre
 
 
 @dataclass

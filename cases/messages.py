@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import register_actions, register_detail_labels
 from accounts.notifications import register_notification
 
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     EVENT_MESSAGES,
     Attachment,
     Case,
+    ClosureReason,
     ConsentAnswer,
     ConsentGiver,
     ConsentInstitution,
@@ -289,4 +291,97 @@ register_notification(
     "kpad.digest",
     title=_("KPAD daily summary: %(open)d waiting, %(overdue)d overdue"),
     body=kpad_digest_body,
+)
+
+# --- The audit log: what each action is, and the details' names ----------------------------------
+
+register_actions(
+    "case",
+    _("Cases"),
+    {
+        "case.create": _("Case reported"),
+        "case.view": _("Case opened"),
+        "case.update": _("Case edited"),
+        "case.status": _("Case status changed"),
+        "case.note": _("Note added"),
+        "case.visit": _("Visit recorded"),
+        "case.service": _("Service recorded"),
+        "case.refer": _("Case referred"),
+        "case.referral_status": _("Referral updated"),
+        "case.assign_worker": _("Case worker assigned"),
+        "case.assign_cadre": _("Accompanying cadre assigned"),
+        "case.remove_cadre": _("Accompanying cadre removed"),
+        "case.attachment_upload": _("Attachment uploaded"),
+        "case.attachment_download": _("Attachment downloaded"),
+        "case.export": _("Case printed or exported"),
+        "case.escalate": _("Case escalated to KPAD"),
+        "case.kpad_answer": _("KPAD's request answered"),
+        "case.reveal_identity": _("Children's identity viewed by KPAD"),
+        "case.consent": _("Consent recorded"),
+        "case.do_not_tell": _("Added to who must not be told"),
+        "case.do_not_tell_remove": _("Taken off who must not be told"),
+        "case.perpetrator_person": _("Alleged perpetrator tied to a family record"),
+    },
+)
+register_actions(
+    "kpad",
+    _("KPAD's review"),
+    {
+        "kpad.acknowledge": _("KPAD acknowledged an escalation"),
+        "kpad.request": _("KPAD asked for information"),
+        "kpad.recommendation": _("KPAD made a recommendation"),
+        "kpad.resolve": _("KPAD closed its review"),
+    },
+)
+register_actions(
+    "person",
+    _("Children's records"),
+    {
+        "person.view": _("Child's record opened"),
+        "person.duplicate_match": _("Possible earlier record shown at intake"),
+        "person.family_link": _("Family member linked"),
+        "person.family_unlink": _("Family member unlinked"),
+        "person.merge": _("Children's records merged"),
+    },
+)
+
+register_detail_labels(
+    {
+        "rule": _("Rule"),
+        "escalation": _("Escalation"),
+        "message": _("KPAD's message"),
+        "children": _("Children (records)"),
+        "withheld_by_consent": _("Withheld by consent"),
+        "given_by": _("Given by"),
+        "person": _("Record"),
+        "answers": _("Answers"),
+        "entry": _("Entry"),
+        "relation": _("Relation"),
+        "attachment": _("Attachment"),
+        "service": _("Service"),
+        "institution": _("Institution"),
+        "consent": _("Basis in consent"),
+        "referral": _("Referral"),
+        "worker": _("Case worker"),
+        "cadre": _("Cadre"),
+        "merged": _("Record merged"),
+        "cases_moved": _("Cases moved"),
+        "family_links_moved": _("Family links moved"),
+        "filled": _("Filled in"),
+        "link": _("Family link"),
+        "relative": _("Family member"),
+        "perpetrator": _("Alleged perpetrator"),
+        "perpetrators": _("Alleged perpetrators"),
+        "violence_types": _("Types of violence"),
+        "closure_reason": _("Reason for closing"),
+    },
+    values={
+        "rule": Escalation.Rule,
+        "service": ServiceType,
+        "institution": ReferralInstitution,
+        "closure_reason": ClosureReason,
+        "given_by": ConsentGiver,
+        "relation": Relation,
+        "case.referral_status:to": ReferralStatus,
+    },
 )

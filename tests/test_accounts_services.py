@@ -30,7 +30,13 @@ def test_it_creates_a_kader_bound_to_a_kelurahan_and_audits_it(alice):
     assert user.check_password(PASSWORD)
     assert not user.is_staff
     assert not user.is_superuser
-    event = AuditEvent.objects.get()
+    # Then the cadres app puts the kader on the roster (tests/cadres/test_account_link.py).
+    assert sorted(AuditEvent.objects.values_list("action", flat=True)) == [
+        "cadre.create",
+        "cadre.link_login",
+        "user.create",
+    ]
+    event = AuditEvent.objects.get(action="user.create")
     assert (event.action, event.actor, event.target_type, event.target_id, event.ip_address) == (
         "user.create",
         alice,

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import AuditEvent, Role, User
+from cadres.models import Cadre
 from tests import factories as f
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, label, login
 
@@ -60,6 +61,10 @@ def test_the_kader_cannot_open_the_user_pages(new_page):
 
 def test_the_admin_creates_a_kader_account_and_fixes_a_missing_kelurahan(new_page):
     admin = f.AdminFactory(username="admin_uji")
+    # The cadre is on the roster already (an older import); the account is linked to that entry.
+    on_roster = Cadre.objects.create(
+        name="Nur Aini", sex="P", cohort=2019, kelurahan=f.kelurahan(f.BANSIR_LAUT), nik="6171054507900001"
+    )
     page = new_page()
     login(page, admin.username)
     page.get_by_role("link", name="Pengguna baru").click()
@@ -77,6 +82,7 @@ def test_the_admin_creates_a_kader_account_and_fixes_a_missing_kelurahan(new_pag
     assert not User.objects.filter(username="kader_baru").exists()
 
     page.get_by_label(label("Kelurahan")).select_option(label="Bansir Laut — Pontianak Tenggara")
+    page.get_by_label(label("NIK kader")).fill("6171054507900001")
     page.get_by_label(label("Kata sandi")).fill("Pontianak-aman-77")
     page.get_by_label(label("Kata sandi sekali lagi")).fill("Pontianak-aman-77")
     page.get_by_role("button", name="Simpan").click()
@@ -85,6 +91,17 @@ def test_the_admin_creates_a_kader_account_and_fixes_a_missing_kelurahan(new_pag
     kader = User.objects.get(username="kader_baru")
     assert kader.role == Role.KADER and kader.kelurahan.code == f.BANSIR_LAUT
     assert AuditEvent.objects.filter(action="user.create", target_id=str(kader.pk), actor=admin).exists()
+    on_roster.refresh_from_db()
+    assert on_roster.user == kader
+    row = page.locator("tr", has_text="kader_baru")
+    expect(row.get_by_test_id("roster-entry")).to_have_text("Nur Aini")
+
+    # The audit log reads as labels, filtered by choosing an action.
+    page.goto("/akun/audit/")
+    page.get_by_label(label("Tindakan")).select_option(label="Akun kader dihubungkan dengan daftar kader")
+    page.get_by_role("button", name="Saring").click()
+    expect(page.get_by_test_id("audit-action")).to_have_text(["Akun kader dihubungkan dengan daftar kader"])
+    expect(page.get_by_test_id("audit-details")).to_contain_text("Dicocokkan lewat: NIK")
 
     # The new kader can log in on a phone and lands on the kader start page.
     phone = new_page(viewport=PHONE)

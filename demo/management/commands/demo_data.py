@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import services
 from accounts.models import Role, User
 from board.demo import seed_demo_board
-from cadres.demo import seed_demo_cadres
+from cadres.demo import demo_roster_entry, link_demo_users, seed_demo_cadres
 from cases import demo as case_demo
 from demo import year
 from kelurahan.models import Kelurahan
@@ -65,8 +65,11 @@ class Command(BaseCommand):
         # The demo's escalations notify people; their emails would only flood the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             with time_machine.travel(set_up, tick=False):
-                self.create_users()
+                # The roster first: a demo kader's account is linked to a cadre of its kelurahan
+                # when it is created (cadres listens to accounts' roster_account_saved).
                 seed_demo_cadres()
+                self.create_users()
+                link_demo_users()
                 # The 2022 training and its board, entered as history when SIGAP was set up.
                 seed_demo_training()
                 seed_demo_board()
@@ -90,6 +93,7 @@ class Command(BaseCommand):
                     email=f"{username}@sigap.invalid",
                     kelurahan=kelurahan,
                     is_supervisor=supervisor,
+                    roster=demo_roster_entry(kelurahan) if kelurahan else None,
                 )
                 state = _("created")
             else:
