@@ -321,6 +321,9 @@ register_actions(
         "case.do_not_tell": _("Added to who must not be told"),
         "case.do_not_tell_remove": _("Taken off who must not be told"),
         "case.perpetrator_person": _("Alleged perpetrator tied to a family record"),
+        "case.simfoni_sheet": _("SIMFONI entry sheet opened"),
+        "case.simfoni_ready": _("Child marked ready for SIMFONI"),
+        "case.simfoni_entered": _("SIMFONI register number recorded"),
     },
 )
 register_actions(

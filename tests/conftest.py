@@ -8,10 +8,13 @@
 * dave   - KPAD commissioner
 """
 
+import os
+
 import pytest
 
 from accounts.notifications import TITLES, register_notification
 from tests import factories as f
+from tests.e2e.conftest import find_chromium
 
 # A kind for the tests of the inbox itself: its title is the text the test gives.
 if "test" not in TITLES:
@@ -73,3 +76,38 @@ def _reset_celery_join_guard():
     from celery._state import _set_task_join_will_block
 
     _set_task_join_will_block(False)
+
+
+# The one Chromium of the run, shared by the browser tests (tests/e2e) and the break-in module's
+# stored-XSS walk (tests/security): two session browsers would nest two Playwright loops.
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = find_chromium()
+    if path is None:
+        reason = "no Chromium found (install Debian's 'chromium' package or set CHROMIUM_PATH)"
+        if os.environ.get("REQUIRE_E2E") == "1":
+            pytest.fail(f"REQUIRE_E2E=1 but {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
@@ -125,10 +126,14 @@ def case_report(request):
 
 
 def _json_body(request) -> dict | None:
-    if len(request.body) > MAX_DRAFT_BYTES:
+    try:
+        raw = request.body
+    except RawPostDataException:  # a multipart form, read already: not the JSON these take
+        return None
+    if len(raw) > MAX_DRAFT_BYTES:
         return None
     try:
-        body = json.loads(request.body or b"{}")
+        body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         return None
     return body if isinstance(body, dict) else None

@@ -40,19 +40,30 @@
     if (count) { count.textContent = data.present_count; }
   }
 
+  // Taps are sent one after another, not side by side: each answer carries the day's present
+  // count, and two marks in flight at once would each count without the other (their
+  // transactions do not see each other), the later answer showing one too few.
+  var queue = Promise.resolve();
+
   document.querySelectorAll("form[data-attendance-form]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.fetch) { return; }
       event.preventDefault();
       var button = form.querySelector("button");
       button.disabled = true;
-      fetch(form.action, {
+      var key = window.sigapSendOnce ? window.sigapSendOnce.newKey() : "";
+      queue = queue.then(function () { return send(form, button, key); });
+    });
+  });
+
+  function send(form, button, key) {
+    return fetch(form.action, {
         method: "POST",
         body: new FormData(form),
         // Each tap is its own send (present, then absent again): a fresh key, in the header.
         headers: {
           "Accept": "application/json",
-          "Idempotency-Key": window.sigapSendOnce ? window.sigapSendOnce.newKey() : ""
+          "Idempotency-Key": key
         },
         credentials: "same-origin"
       }).then(function (response) {
@@ -66,6 +77,5 @@
       }).then(function () {
         button.disabled = false;
       });
-    });
-  });
+  }
 }());

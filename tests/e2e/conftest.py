@@ -40,39 +40,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def chromium_path():
-    path = find_chromium()
-    if path is None:
-        reason = "no Chromium found (install Debian's 'chromium' package or set CHROMIUM_PATH)"
-        if os.environ.get("REQUIRE_E2E") == "1":
-            pytest.fail(f"REQUIRE_E2E=1 but {reason}")
-        pytest.skip(reason)
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def regions(transactional_db):
     f.ensure_regions()

@@ -11,8 +11,9 @@ from collections import Counter
 
 import pytest
 
-# The browser fixtures of tests/e2e, for the stored-XSS walk in a real Chromium.
-from tests.e2e.conftest import browser, chromium_path, new_page, regions  # noqa: F401
+# The page fixtures of tests/e2e (the browser itself is tests/conftest.py's), for the stored-XSS
+# walk in a real Chromium.
+from tests.e2e.conftest import new_page, regions  # noqa: F401
 
 TALLY: Counter = Counter()
 

@@ -113,8 +113,11 @@ def _outside(w: world_module.World, who: str | None) -> dict[str, dict | None]:
     }
     for name, kwargs in {**trainings, **board}.items():
         out[name] = None if petugas else kwargs
-    # A ballot: a draft election is nobody's to vote in yet.
+    # A ballot: a draft election is nobody's to vote in yet; nor has it a result to show.
     out["board:ballot"] = {"pk": e}
+    out["board:result"] = {"pk": e}
+    # One's own certificate: nobody of the walk attended every day of the world's training.
+    out["training:my_certificate"] = {"pk": t}
     out["certificate:verify"] = None  # public by design
     return out
 
