@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, User
@@ -31,12 +30,12 @@ from . import casework_selectors, services
 from .casework_models import NEED_AREAS, Approval, Assessment, CaseConference, CaseTask, ServicePlan, Transfer
 from .links import case_url
 from .models import (
+    EVENT_MESSAGES,
     OPEN_STATUSES,
     Case,
     CaseCadre,
     CaseEvent,
     Child,
-    ClosureReason,
     Referral,
     ReferralInstitution,
     ReferralStatus,
@@ -54,8 +53,29 @@ def _stored(message, **params) -> str:
         return str(message) % params if params else str(message)
 
 
-def _event(case: Case, *, actor: User, kind: str, at: dt.datetime, note: str) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, at=at, note=note)
+def _event(
+    case: Case,
+    *,
+    actor: User,
+    kind: str,
+    at: dt.datetime,
+    code: str,
+    params: dict | None = None,
+    note: str = "",
+) -> CaseEvent:
+    """A timeline entry as a code of cases/casework_messages.py and its parameters (shown in the
+    reader's language); what the person typed is the note."""
+    EVENT_MESSAGES.check(code)
+    return CaseEvent.objects.create(
+        case=case, actor=actor, kind=kind, at=at, code=code, params=params or {}, note=note
+    )
+
+
+def _owner_event(task: CaseTask, code: str, **params) -> tuple[str, dict]:
+    """The task's owner in an event: an institution by its code, a person by their name."""
+    if task.owner_kind == CaseTask.Owner.INSTITUTION:
+        return f"{code}_institution", {"institution": task.owner_institution, **params}
+    return code, {"owner": task.owner_label(), **params}
 
 
 def _touch(case: Case, at: dt.datetime) -> None:
@@ -116,11 +136,8 @@ def assessment_record(
         actor=actor,
         kind=CaseEvent.Kind.ASSESSMENT,
         at=now,
-        note=_stored(
-            _("Assessment of child %(ref)s: overall risk %(risk)s."),
-            ref=f"#{child.pk}",
-            risk=Risk(overall_risk).label,
-        ),
+        code="assessment.recorded",
+        params={"ref": f"#{child.pk}", "risk": overall_risk},
     )
     current = casework_selectors.current_assessments(case=case)
     new_risk = max((a.overall_risk for a in current.values()), key=RISK_ORDER.index)
@@ -134,12 +151,9 @@ def assessment_record(
             actor=actor,
             kind=CaseEvent.Kind.EDIT,
             at=now,
-            note=_stored(
-                _("Risk changed from %(old)s to %(new)s after the assessment: %(reason)s"),
-                old=Risk(old).label,
-                new=Risk(new_risk).label,
-                reason=risk_reason.strip(),
-            ),
+            code="case.risk_reassessed",
+            params={"old": old, "new": new_risk},
+            note=risk_reason.strip(),
         )
     else:
         _touch(case, now)
@@ -208,7 +222,7 @@ def _tell_owners(tasks: list[CaseTask], *, case: Case, actor: User) -> None:
         notify(
             users=list(owners.values()),
             kind="tasks.new",
-            title=_stored(_("A new task for you on case %(number)s"), number=case.number),
+            params={"number": case.number},
             url=reverse("cases:my_tasks"),
         )
 
@@ -220,15 +234,8 @@ def task_add(*, actor: User, case: Case, data: ActionData, ip: str | None = None
     now = timezone.now()
     plan = casework_selectors.current_plan(case=case)
     task = _task_create(case, data, actor=actor, now=now, plan=plan, source=CaseTask.Source.PLAN)
-    _event(
-        case,
-        actor=actor,
-        kind=CaseEvent.Kind.TASK,
-        at=now,
-        note=_stored(
-            _("New task for %(owner)s, due %(due)s."), owner=task.owner_label(), due=_day(task.due_on)
-        ),
-    )
+    code, params = _owner_event(task, "task.added", due=task.due_on.isoformat())
+    _event(case, actor=actor, kind=CaseEvent.Kind.TASK, at=now, code=code, params=params)
     _touch(case, now)
     audit_record(actor=actor, action="case.task_add", target=case, ip=ip, details={"task": task.pk})
     _tell_owners([task], case=case, actor=actor)
@@ -264,18 +271,9 @@ def task_set_state(
         fields += ["done_at", "done_by"]
     task.save(update_fields=fields)
     case = task.case
+    code, params = _owner_event(task, "task.state", due=task.due_on.isoformat(), state=state)
     event = _event(
-        case,
-        actor=actor,
-        kind=CaseEvent.Kind.TASK,
-        at=now,
-        note=_stored(
-            _("Task of %(owner)s (due %(due)s): %(state)s."),
-            owner=task.owner_label(),
-            due=_day(task.due_on),
-            state=CaseTask.State(state).label,
-        )
-        + (f" {task.done_note}" if task.done_note else ""),
+        case, actor=actor, kind=CaseEvent.Kind.TASK, at=now, code=code, params=params, note=task.done_note
     )
     _touch(case, now)
     audit_record(
@@ -307,15 +305,10 @@ def _ask_approval(*, case: Case, kind: str, actor: User, now: dt.datetime, **fie
         decision_note=_stored(_("Replaced by a newer request.")),
     )
     approval = Approval.objects.create(case=case, kind=kind, requested_by=actor, requested_at=now, **fields)
-    title = (
-        _("Case %(number)s: a service plan waits for your approval")
-        if kind == Approval.Kind.PLAN
-        else _("Case %(number)s: a closure waits for your approval")
-    )
     notify(
         users=[u for u in _supervisors_for(case) if u.pk != actor.pk],
-        kind="approval.requested",
-        title=_stored(title, number=case.number),
+        kind="approval.plan_requested" if kind == Approval.Kind.PLAN else "approval.closure_requested",
+        params={"number": case.number},
         url=reverse("cases:approvals"),
     )
     return approval
@@ -355,16 +348,13 @@ def plan_create(
         actor=actor,
         kind=CaseEvent.Kind.PLAN,
         at=now,
-        note=_stored(
-            _(
-                "Service plan version %(version)d: %(goals)d goals, %(actions)d new actions; "
-                "review by %(review)s."
-            ),
-            version=plan.version,
-            goals=len(plan.goal_list()),
-            actions=len(tasks),
-            review=_day(plan.review_on),
-        ),
+        code="plan.created",
+        params={
+            "version": plan.version,
+            "goals": len(plan.goal_list()),
+            "actions": len(tasks),
+            "review": plan.review_on.isoformat(),
+        },
     )
     _touch(case, now)
     if user_can(actor, Cap.SUPERVISE):
@@ -419,10 +409,9 @@ def closure_request(
         actor=actor,
         kind=CaseEvent.Kind.APPROVAL,
         at=now,
-        note=_stored(
-            _("Completion asked of a supervisor (%(reason)s)."), reason=ClosureReason(closure_reason).label
-        )
-        + (f" {note}" if note else ""),
+        code="closure.requested",
+        params={"reason": closure_reason},
+        note=note,
     )
     _touch(case, now)
     audit_record(
@@ -472,12 +461,15 @@ def approval_decide(
     approval.decision_note = note.strip()
     approval.override_reason = override_reason.strip() if approve else ""
     approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "override_reason"])
-    what = Approval.Kind(approval.kind).label
-    if approve:
-        text = _stored(_("%(what)s approved by the supervisor."), what=what)
-    else:
-        text = _stored(_("%(what)s sent back by the supervisor: %(note)s"), what=what, note=note.strip())
-    _event(case, actor=actor, kind=CaseEvent.Kind.APPROVAL, at=now, note=text)
+    _event(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.APPROVAL,
+        at=now,
+        code="approval.approved" if approve else "approval.returned",
+        params={"what": approval.kind},
+        note=note.strip(),
+    )
     _touch(case, now)
     audit_record(
         actor=actor,
@@ -494,11 +486,8 @@ def approval_decide(
     if approval.requested_by_id != actor.pk:
         notify(
             users=[approval.requested_by],
-            kind="approval.decided",
-            title=_stored(
-                _("Case %(number)s: approved") if approve else _("Case %(number)s: sent back"),
-                number=case.number,
-            ),
+            kind="approval.approved" if approve else "approval.returned",
+            params={"number": case.number},
             url=case_url(case.number),
         )
     return approval
@@ -557,7 +546,8 @@ def conference_record(
         actor=actor,
         kind=CaseEvent.Kind.CONFERENCE,
         at=now,
-        note=_stored(_("Case conference of %(day)s: %(n)d decisions."), day=_day(held_on), n=len(tasks)),
+        code="conference.recorded",
+        params={"day": held_on.isoformat(), "n": len(tasks)},
     )
     _touch(case, now)
     audit_record(
@@ -611,13 +601,13 @@ def referral_answer(
         actor=actor,
         kind=CaseEvent.Kind.REFERRAL_UPDATE,
         at=now,
-        note=_stored(
-            _("%(institution)s answered on %(day)s: %(answer)s."),
-            institution=referral.get_institution_display(),
-            day=_day(answered_on),
-            answer=referral.get_status_display(),
-        )
-        + (f" {referral.status_note}" if referral.status_note else ""),
+        code="referral.answered",
+        params={
+            "institution": referral.institution,
+            "day": answered_on.isoformat(),
+            "answer": referral.status,
+        },
+        note=referral.status_note,
     )
     _touch(case, now)
     audit_record(
@@ -653,12 +643,9 @@ def referral_outcome(
         actor=actor,
         kind=CaseEvent.Kind.REFERRAL_UPDATE,
         at=now,
-        note=_stored(
-            _("Outcome from %(institution)s (%(day)s): %(outcome)s"),
-            institution=referral.get_institution_display(),
-            day=_day(outcome_on),
-            outcome=referral.outcome,
-        ),
+        code="referral.outcome",
+        params={"institution": referral.institution, "day": outcome_on.isoformat()},
+        note=referral.outcome,
     )
     _touch(case, now)
     audit_record(
@@ -716,12 +703,8 @@ def referral_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
             ).select_related("case", "owner_user")
         )
         for task in created:
-            CaseEvent.objects.create(
-                case=task.case,
-                actor=task.owner_user,
-                kind=CaseEvent.Kind.TASK,
-                at=now,
-                note=_stored(_("No answer to a referral yet: a reminder task for the case worker.")),
+            _event(
+                task.case, actor=task.owner_user, kind=CaseEvent.Kind.TASK, at=now, code="referral.reminder"
             )
         by_owner: dict[int, list[CaseTask]] = {}
         for task in created:
@@ -730,10 +713,10 @@ def referral_reminders(*, now: dt.datetime | None = None) -> ReminderRun:
             notify(
                 users=[owner_tasks[0].owner_user],
                 kind="tasks.referral_reminder",
-                title=_stored(
-                    _("Referrals without an answer: %(numbers)s"),
-                    numbers=", ".join(dict.fromkeys(t.case.number for t in owner_tasks)),
-                ),
+                params={
+                    "numbers": list(dict.fromkeys(t.case.number for t in owner_tasks)),
+                    "count": len(owner_tasks),
+                },
                 url=reverse("cases:my_tasks"),
             )
     return ReminderRun(len(created))
@@ -787,12 +770,10 @@ def task_digest_send(*, now: dt.datetime | None = None) -> DigestRun:
             found.append(number)
     sent = 0
     url = reverse("cases:my_tasks")
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in users:
-            row = counts[user.pk]
-            title = gettext("Your tasks: %(overdue)d overdue, %(today)d due today") % row
-            body = gettext("Cases: %(numbers)s") % {"numbers": ", ".join(numbers.get(user.pk, []))}
-            sent += len(notify(users=[user], kind=DIGEST_KIND, title=title, body=body, url=url))
+    for user in users:
+        row = counts[user.pk]
+        params = {"overdue": row["overdue"], "today": row["today"], "numbers": numbers.get(user.pk, [])}
+        sent += len(notify(users=[user], kind=DIGEST_KIND, params=params, url=url))
     return DigestRun(sent)
 
 
@@ -848,7 +829,7 @@ def case_transfer(
                 actor=actor,
                 case=case,
                 to=Status.DIRUJUK,
-                note=_stored(_("Handed over to %(where)s."), where=where),
+                note=where,
             )
         owner = case.case_worker or actor
         _task_create(
@@ -868,7 +849,9 @@ def case_transfer(
         actor=actor,
         kind=CaseEvent.Kind.TRANSFER,
         at=now,
-        note=_stored(_("Transferred to %(where)s: %(note)s"), where=where, note=transfer.handover_note),
+        code="case.transferred_kelurahan" if to_kelurahan is not None else "case.transferred_city",
+        params={"kelurahan": to_kelurahan.common_name} if to_kelurahan is not None else {},
+        note=transfer.handover_note if to_kelurahan is not None else f"{where}: {transfer.handover_note}",
     )
     audit_record(actor=actor, action="case.transfer", target=case, ip=ip, details={"transfer": transfer.pk})
     return transfer

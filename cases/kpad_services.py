@@ -192,9 +192,7 @@ def kpad_resolve(
             }
         )
     if unanswered:
-        note = f"{note}\n" + _stored(
-            _("Closed without an answer to the request: %(reason)s"), reason=unanswered_reason
-        )
+        note = f"{note}\n{unanswered_reason}"
     now = timezone.now()
     escalation.state = Escalation.State.RESOLVED
     escalation.resolved_at = now
@@ -205,7 +203,13 @@ def kpad_resolve(
         update_fields=["state", "resolved_at", "resolved_by", "acknowledged_at", "acknowledged_by"]
     )
     case = escalation.case
-    _timeline(case, actor=actor, at=now, code="kpad.resolved", note=note)
+    _timeline(
+        case,
+        actor=actor,
+        at=now,
+        code="kpad.resolved_unanswered" if unanswered else "kpad.resolved",
+        note=note,
+    )
     audit_record(
         actor=actor,
         action="kpad.resolve",

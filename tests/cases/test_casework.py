@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent, Notification
 from cases import casework_selectors, casework_services, consent, escalation, kpad_services, services
@@ -205,9 +205,11 @@ def test_the_digest_goes_once_a_day_without_the_task_title(case, bob, mailoutbox
     assert casework_services.task_digest_send().recipients == 0
 
     digest = Notification.objects.get(user=bob, kind="tasks.digest")
-    assert case.number in digest.body
-    assert "Kunjungan rumah" not in digest.title + digest.body
-    assert "Anak Uji" not in digest.title + digest.body
+    with translation.override("id"):
+        shown = digest.display_title + " " + digest.display_body
+    assert case.number in shown and "1 terlambat" in shown
+    assert "Kunjungan rumah" not in shown + str(digest.params)
+    assert "Anak Uji" not in shown + str(digest.params)
 
 
 def test_the_case_list_filters_by_next_action_due(case, bob):
@@ -227,7 +229,10 @@ def test_a_long_overdue_task_makes_a_case_stalled(case, bob, settings):
     counts = escalation.escalation_sweep()
 
     assert counts["stalled"] == 1
-    assert "terlambat" in Escalation.objects.get(case=case, rule="stalled").reason
+    reason = Escalation.objects.get(case=case, rule="stalled")
+    assert reason.reason_params["overdue"] == 1
+    with translation.override("id"):
+        assert "1 tugas terlambat 7 hari atau lebih." in reason.reason_text
 
 
 # --- Approvals and closure ----------------------------------------------------------------------
@@ -246,7 +251,7 @@ def test_a_plain_petugas_asks_for_completion_and_the_supervisor_is_told(client_f
     case.refresh_from_db()
     assert case.status == Status.DITANGANI
     assert Approval.objects.filter(case=case, kind="penutupan", state="menunggu").exists()
-    assert Notification.objects.filter(user=kasubid, kind="approval.requested").exists()
+    assert Notification.objects.filter(user=kasubid, kind="approval.closure_requested").exists()
 
 
 def test_closure_is_refused_with_an_unanswered_referral_without_an_override(case, bob, kasubid):
@@ -309,7 +314,7 @@ def test_the_supervisor_sends_back_with_a_note(client_for, case, bob, kasubid):
     assert done.status_code == 302
     approval.refresh_from_db()
     assert (approval.state, approval.decision_note) == ("dikembalikan", "Tambah tujuan")
-    assert Notification.objects.filter(user=bob, kind="approval.decided").exists()
+    assert Notification.objects.filter(user=bob, kind="approval.returned").exists()
 
 
 # --- Conferences --------------------------------------------------------------------------------
