@@ -164,13 +164,13 @@ def add_kpad_request(kpad: User) -> None:
 
 
 def add_conference(petugas: User) -> None:
-    """A case conference on the attachment's case, whatever the shorter year held."""
+    """A case conference on an open case, whatever the shorter year held."""
     from django.utils import timezone
 
     from cases import casework_services
-    from cases.models import Attachment
+    from cases.models import OPEN_STATUSES, Case
 
-    case = Attachment.objects.order_by("pk").first().case
+    case = Case.objects.filter(status__in=OPEN_STATUSES).order_by("pk").first()
     casework_services.conference_record(
         actor=petugas,
         case=case,
