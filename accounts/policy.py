@@ -107,6 +107,15 @@ def may_be_supervisor(role: str) -> bool:
     return role in SUPERVISOR_ROLES
 
 
+def capability_q(capability: str, *, path: str = "") -> Q:
+    """A filter for users (at ``path``) whose role has the capability, or, for SUPERVISE, who
+    carry the supervisor mark on a role that may hold it: the query form of capabilities_of."""
+    q = Q(**{f"{path}role__in": roles_with(capability)})
+    if capability == Cap.SUPERVISE:
+        q |= Q(**{f"{path}role__in": list(SUPERVISOR_ROLES), f"{path}is_supervisor": True})
+    return q
+
+
 def capabilities_of(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()

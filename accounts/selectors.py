@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from .models import User
-from .policy import Cap, roles_with, user_can
+from .policy import Cap, capability_q, user_can
 
 
 def users_visible_to(*, user) -> QuerySet[User]:
@@ -21,7 +21,7 @@ def users_visible_to(*, user) -> QuerySet[User]:
 def with_capability_q(capability: str, *, path: str = "") -> Q:
     """A filter for active users whose role has the capability, on the users at ``path``
     (e.g. ``"users__"`` from a kelurahan), for counting them in another app's query."""
-    return Q(**{f"{path}role__in": roles_with(capability), f"{path}is_active": True})
+    return capability_q(capability, path=path) & Q(**{f"{path}is_active": True})
 
 
 def users_with_capability(capability: str) -> QuerySet[User]:

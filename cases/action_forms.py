@@ -103,6 +103,13 @@ class StatusForm(forms.Form):
         required=False,
         help_text=_("Who handles the case once it is verified."),
     )
+    override_reason = forms.CharField(
+        label=_("Reason for completing despite what is still open"),
+        help_text=_("Only when referrals wait for an answer or tasks are open (supervisors)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -128,6 +135,8 @@ class StatusForm(forms.Form):
             field.initial = case.case_worker_id or (actor.pk if user_can(actor, Cap.HANDLE_CASES) else None)
         else:
             del self.fields["case_worker"]
+        if Status.SELESAI not in targets or not user_can(actor, Cap.SUPERVISE):
+            del self.fields["override_reason"]
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
         # Models load only once the registry is ready, so the selectors are imported here.
         from accounts.audit import register_record_names
 
-        from . import messages  # noqa: F401 - registers the timeline, reason and notification texts
+        from . import casework_messages, messages  # noqa: F401 - register the timeline, reason and notification texts
         from .selectors import case_id_for_number, case_numbers_for_ids
 
         register_record_names(

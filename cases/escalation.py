@@ -8,7 +8,9 @@ The rules (thresholds in settings, see the README):
   and caught up by the sweep when the broker was down.
 * ``untriaged`` - still dilaporkan more than SIGAP_ESCALATION_UNTRIAGED_HOURS after it
   was reported.
-* ``stalled`` - open (not selesai/ditutup) with no activity for SIGAP_ESCALATION_STALLED_DAYS.
+* ``stalled`` - open (not selesai/ditutup) with no activity for SIGAP_ESCALATION_STALLED_DAYS,
+  or with a task (a plan's action, a conference's decision) overdue by
+  SIGAP_TASK_OVERDUE_STALLED_DAYS: activity that does not do what was planned is no progress.
 * ``repeat`` - a child of the case (the same Person record) is in another case reported
   within SIGAP_ESCALATION_REPEAT_MONTHS before it (a month counted as 365/12 days). Two
   records of one child count once a petugas has merged them (cases.person_services); the
@@ -34,7 +36,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +45,7 @@ from accounts.policy import Cap
 from accounts.selectors import users_with_capability
 from accounts.services import audit_record, notify
 
+from .casework_models import CaseTask
 from .links import case_url
 from .messages import CRITICAL_RISK, ONLINE_PROSTITUTION
 from .models import (
@@ -125,7 +128,9 @@ def rule_cases(rule: str, *, now: dt.datetime) -> QuerySet[Case]:
         return qs.filter(status=Status.DILAPORKAN, reported_at__lt=limit).exclude(_escalated(rule))
     if rule == Rule.STALLED:
         limit = now - dt.timedelta(days=settings.SIGAP_ESCALATION_STALLED_DAYS)
-        return qs.filter(last_activity_at__lt=limit).exclude(_escalated(rule, since_last_activity=True))
+        return qs.filter(Q(last_activity_at__lt=limit) | Q(Exists(_overdue_tasks(now)))).exclude(
+            _escalated(rule, since_last_activity=True)
+        )
     if rule == Rule.REPEAT:
         window_start = ExpressionWrapper(
             OuterRef("case__reported_at") - Value(repeat_window()), output_field=DateTimeField()
@@ -138,6 +143,33 @@ def rule_cases(rule: str, *, now: dt.datetime) -> QuerySet[Case]:
         repeated = Child.objects.filter(case=OuterRef("pk")).filter(Exists(same_child))
         return qs.filter(Exists(repeated)).exclude(_escalated(rule))
     raise ValueError(f"unknown escalation rule {rule!r}")
+
+
+def _overdue_tasks(now: dt.datetime) -> QuerySet[CaseTask]:
+    """The case's open tasks overdue by SIGAP_TASK_OVERDUE_STALLED_DAYS or more."""
+    limit = timezone.localdate(now) - dt.timedelta(days=settings.SIGAP_TASK_OVERDUE_STALLED_DAYS)
+    return CaseTask.objects.filter(case=OuterRef("pk"), state__in=CaseTask.OPEN_STATES, due_on__lte=limit)
+
+
+def _stalled_reasons(case_ids: list[int], *, now: dt.datetime) -> dict[int, dict]:
+    """Why each case is stalled, as the reason's parameters: no activity (``days``), overdue
+    tasks (``overdue`` and ``task_days``), or both (``inactive`` false when only the tasks).
+    One query."""
+    limit = now - dt.timedelta(days=settings.SIGAP_ESCALATION_STALLED_DAYS)
+    task_days = settings.SIGAP_TASK_OVERDUE_STALLED_DAYS
+    task_limit = timezone.localdate(now) - dt.timedelta(days=task_days)
+    rows = Case.objects.filter(pk__in=case_ids).annotate(
+        overdue=Count("tasks", filter=Q(tasks__state__in=CaseTask.OPEN_STATES, tasks__due_on__lte=task_limit))
+    )
+    found = {}
+    for pk, last_activity, overdue in rows.values_list("pk", "last_activity_at", "overdue"):
+        params = rule_reason(Rule.STALLED)
+        if last_activity >= limit:
+            params["inactive"] = False
+        if overdue:
+            params.update(overdue=overdue, task_days=task_days)
+        found[pk] = params
+    return found
 
 
 def rule_reason(rule: str) -> dict:
@@ -332,6 +364,8 @@ def _sweep_batch(rule: str, candidates: list[int], *, actor: User, now: dt.datet
             return 0
         if rule == Rule.IMMEDIATE:
             reasons = _immediate_reasons(case_ids)
+        elif rule == Rule.STALLED:
+            reasons = _stalled_reasons(case_ids, now=now)
         else:
             reasons = dict.fromkeys(case_ids, rule_reason(rule))
         Escalation.objects.bulk_create(

@@ -80,3 +80,10 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why KPAD's review ends here."),
     )
+    unanswered_reason = forms.CharField(
+        label=_("Why close while your request is unanswered"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Only when a request of this review has no answer from the Dinas yet."),
+    )

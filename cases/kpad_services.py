@@ -170,12 +170,29 @@ def kpad_recommend(*, actor: User, escalation: Escalation, text: str, ip: str | 
 
 
 @transaction.atomic
-def kpad_resolve(*, actor: User, escalation: Escalation, note: str, ip: str | None = None) -> Escalation:
+def kpad_resolve(
+    *, actor: User, escalation: Escalation, note: str, unanswered_reason: str = "", ip: str | None = None
+) -> Escalation:
+    """KPAD closes its review. While a request of the review has no answer from the Dinas,
+    only with the commissioner's reason (kept in the closing note and the audit row)."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Write a closing note.")})
     escalation = _lock(escalation)
     _refuse_if_resolved(escalation)
+    unanswered = escalation.messages.filter(kind=KpadMessage.Kind.REQUEST, answered_at__isnull=True).count()
+    unanswered_reason = (unanswered_reason or "").strip()
+    if unanswered and not unanswered_reason:
+        raise ValidationError(
+            {
+                "unanswered_reason": _(
+                    "Your request to the Dinas has no answer yet: wait for it, or say why the review "
+                    "closes without it."
+                )
+            }
+        )
+    if unanswered:
+        note = f"{note}\n{unanswered_reason}"
     now = timezone.now()
     escalation.state = Escalation.State.RESOLVED
     escalation.resolved_at = now
@@ -186,9 +203,19 @@ def kpad_resolve(*, actor: User, escalation: Escalation, note: str, ip: str | No
         update_fields=["state", "resolved_at", "resolved_by", "acknowledged_at", "acknowledged_by"]
     )
     case = escalation.case
-    _timeline(case, actor=actor, at=now, code="kpad.resolved", note=note)
+    _timeline(
+        case,
+        actor=actor,
+        at=now,
+        code="kpad.resolved_unanswered" if unanswered else "kpad.resolved",
+        note=note,
+    )
     audit_record(
-        actor=actor, action="kpad.resolve", target=case, ip=ip, details={"escalation": escalation.pk}
+        actor=actor,
+        action="kpad.resolve",
+        target=case,
+        ip=ip,
+        details={"escalation": escalation.pk, "unanswered_requests": unanswered},
     )
     _tell_petugas(case, step="resolve")
     return escalation

@@ -35,6 +35,15 @@ def search_kind(q: str) -> str:
     return "name"
 
 
+NEXT_DUE_CHOICES = [
+    ("", _("Any")),
+    ("terlambat", _("Overdue")),
+    ("hari_ini", _("Due today")),
+    ("minggu_ini", _("Due this week")),
+    ("tanpa", _("No open action")),
+]
+
+
 class CaseFilterForm(forms.Form):
     ESCALATION_CHOICES = [("", _("All")), ("1", _("Escalated to KPAD")), ("0", _("Not escalated"))]
 
@@ -54,6 +63,7 @@ class CaseFilterForm(forms.Form):
     worker = forms.ModelChoiceField(label=_("Case worker"), queryset=User.objects.none(), required=False)
     escalated = forms.ChoiceField(label=_("Escalation"), choices=ESCALATION_CHOICES, required=False)
     online_prostitution = forms.BooleanField(label=_("Online prostitution only"), required=False)
+    next_due = forms.ChoiceField(label=_("Next action due"), choices=NEXT_DUE_CHOICES, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

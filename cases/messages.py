@@ -213,12 +213,30 @@ ESCALATION_REASONS.register(
         "hours",
     ),
 )
-ESCALATION_REASONS.register(
-    Escalation.Rule.STALLED,
-    ngettext_lazy(
-        "No activity on the case for %(days)d day.", "No activity on the case for %(days)d days.", "days"
-    ),
+STALLED_INACTIVE = ngettext_lazy(
+    "No activity on the case for %(days)d day.", "No activity on the case for %(days)d days.", "days"
 )
+
+
+def stalled_reason(params: dict) -> str:
+    """No activity for ``days`` (unless ``inactive`` is false), and ``overdue`` tasks overdue by
+    ``task_days`` or more (the case-work part of the rule), in the reader's language."""
+    parts = []
+    if params.get("inactive", True):
+        parts.append(STALLED_INACTIVE % {"days": params["days"]})
+    if params.get("overdue"):
+        parts.append(
+            ngettext(
+                "%(n)d task overdue by %(days)d days or more.",
+                "%(n)d tasks overdue by %(days)d days or more.",
+                params["overdue"],
+            )
+            % {"n": params["overdue"], "days": params["task_days"]}
+        )
+    return " ".join(parts)
+
+
+ESCALATION_REASONS.register(Escalation.Rule.STALLED, stalled_reason, legacy=[STALLED_INACTIVE])
 ESCALATION_REASONS.register(
     Escalation.Rule.REPEAT,
     ngettext_lazy(

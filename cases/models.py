@@ -770,6 +770,12 @@ class CaseEvent(models.Model):
         CONSENT = "consent", _("Consent")
         PERSON = "person", _("Child's record")
         SIMFONI = "simfoni", _("SIMFONI-PPA")
+        ASSESSMENT = "assessment", _("Assessment")
+        PLAN = "plan", _("Service plan")
+        TASK = "task", _("Task")
+        APPROVAL = "approval", _("Approval")
+        CONFERENCE = "conference", _("Case conference")
+        TRANSFER = "transfer", _("Transfer")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -829,12 +835,18 @@ class Referral(models.Model):
         _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
     )
     status_note = models.CharField(_("status note"), max_length=255, blank=True)
+    # The receiving institution's answer (accepted or refused, with the refusal's reason in
+    # status_note) and the outcome they report, each with its date: the referral's loop.
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["status", "date"], name="cases_referral_status_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.institution} {self.status}"
@@ -966,3 +978,8 @@ class KpadMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.escalation_id} {self.kind}"
+
+
+# The case-work models (assessment, plan, tasks, approvals, conferences, transfers) live in
+# their own module; importing them here makes them this app's models.
+from .casework_models import *  # noqa: E402, F403

@@ -27,8 +27,8 @@ from cadres.services import cadre_activity_from_case
 from kelurahan.selectors import kelurahan_for_report
 
 from . import attachments as attachment_files
+from . import casework_selectors, selectors
 from . import consent as consent_rules
-from . import selectors
 from .consent_services import do_not_tell_add
 from .models import (
     EVENT_MESSAGES,
@@ -579,6 +579,7 @@ def case_change_status(
     note: str = "",
     closure_reason: str = "",
     case_worker: User | None = None,
+    override_reason: str = "",
     ip: str | None = None,
 ) -> Case:
     now = timezone.now()
@@ -588,6 +589,10 @@ def case_change_status(
             _("A case that is %(current)s cannot become %(target)s.")
             % {"current": case.get_status_display(), "target": Status(to).label}
         )
+    if case.status == Status.ASESMEN and to in (Status.DITANGANI, Status.DIRUJUK):
+        _check_ready_for_handling(case)
+    if to == Status.SELESAI:
+        _check_completion(case, actor=actor, override_reason=override_reason)
     fields = ["status"]
     if to in (Status.SELESAI, Status.DITUTUP):
         allowed = COMPLETION_REASONS if to == Status.SELESAI else NO_FOLLOW_UP_REASONS
@@ -628,9 +633,50 @@ def case_change_status(
         action="case.status",
         target=case,
         ip=ip,
-        details={"from": from_status, "to": to, "closure_reason": case.closure_reason},
+        details={
+            "from": from_status,
+            "to": to,
+            "closure_reason": case.closure_reason,
+            **({"override_reason": override_reason.strip()} if override_reason.strip() else {}),
+        },
     )
     return case
+
+
+READY_MESSAGES = {
+    "assessment": _("Record an assessment of every child of the case first."),
+    "plan": _("Make the service plan first: its goals and actions, each with an owner and a due date."),
+    "plan_returned": _("The supervisor sent the service plan back: make a new version first."),
+}
+
+
+def _check_ready_for_handling(case: Case) -> None:
+    """Moving past "asesmen" needs an assessment of every child and a service plan."""
+    missing = casework_selectors.missing_for_handling(case=case)
+    if missing:
+        raise ValidationError({"to": [READY_MESSAGES[m] for m in missing]})
+
+
+def _check_completion(case: Case, *, actor: User, override_reason: str) -> None:
+    """Completing a case is a supervisor's decision; while referrals wait for an answer or
+    tasks are open, only with the supervisor's reason for overriding."""
+    if not user_can(actor, Cap.SUPERVISE):
+        raise ValidationError({"to": _("Completing a case needs a supervisor's approval.")})
+    blockers = casework_selectors.closure_blockers(case=case)
+    if blockers and not override_reason.strip():
+        parts = []
+        if blockers.referrals:
+            parts.append(_("%(n)d referrals still have no answer.") % {"n": len(blockers.referrals)})
+        if blockers.tasks:
+            parts.append(_("%(n)d tasks are still open.") % {"n": len(blockers.tasks)})
+        raise ValidationError(
+            {
+                "override_reason": [
+                    *parts,
+                    _("Settle them, or give the reason for completing the case anyway."),
+                ]
+            }
+        )
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.outbox import outbox_add
 
-from . import escalation
+from . import casework_services, escalation
 from .kpad_services import kpad_send_daily_digest, kpad_send_reminders
 
 
@@ -40,6 +40,18 @@ def kpad_daily_digest_task() -> dict:
     """Daily (beat): each commissioner's digest; one a day per commissioner."""
     run = kpad_send_daily_digest()
     return {"recipients": run.recipients, **run.counts}
+
+
+@shared_task(name="cases.tasks.task_digest_task", acks_late=True, time_limit=300, soft_time_limit=240)
+def task_digest_task() -> dict:
+    """Daily (beat): each user's overdue and due-today tasks; one digest a day per user."""
+    return {"recipients": casework_services.task_digest_send().recipients}
+
+
+@shared_task(name="cases.tasks.referral_reminders_task", acks_late=True, time_limit=300, soft_time_limit=240)
+def referral_reminders_task() -> dict:
+    """Daily (beat): a reminder task for each referral still without an answer; once per referral."""
+    return {"created": casework_services.referral_reminders().created}
 
 
 def escalate_after_intake(case_id: int) -> None:

@@ -1,4 +1,4 @@
-from .views import detail, escalation, intake, kpad, lists
+from .views import casework, detail, escalation, intake, kpad, lists
 
 app_name = "cases"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     *lists.urlpatterns,
     *kpad.urlpatterns,
     *escalation.urlpatterns,
+    *casework.urlpatterns,
     *detail.urlpatterns,
 ]

@@ -274,6 +274,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    "task-digest": {
+        "task": "cases.tasks.task_digest_task",
+        "schedule": crontab(hour=6, minute=30),
+        "options": {"expires": 60 * 60},
+    },
+    "referral-reminders": {
+        "task": "cases.tasks.referral_reminders_task",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 60 * 60},
+    },
     "flag-inactive-cadres": {
         "task": "cadres.tasks.flag_inactive_cadres_task",
         "schedule": crontab(hour=1, minute=0),
@@ -376,6 +386,11 @@ SIGAP_ESCALATION_STALLED_DAYS = env.int("SIGAP_ESCALATION_STALLED_DAYS", default
 SIGAP_ESCALATION_REPEAT_MONTHS = env.int("SIGAP_ESCALATION_REPEAT_MONTHS", default=12)
 # Consent (cases.consent): from this age a child may give or refuse consent themselves.
 SIGAP_CONSENT_CHILD_MIN_AGE = env.int("SIGAP_CONSENT_CHILD_MIN_AGE", default=12)
+# Case work: a service plan is reviewed every N days; a referral with no answer after N days
+# brings its case worker a reminder task; a task overdue this many days makes a case stalled.
+SIGAP_PLAN_REVIEW_DAYS = env.int("SIGAP_PLAN_REVIEW_DAYS", default=30)
+SIGAP_REFERRAL_ANSWER_DAYS = env.int("SIGAP_REFERRAL_ANSWER_DAYS", default=7)
+SIGAP_TASK_OVERDUE_STALLED_DAYS = env.int("SIGAP_TASK_OVERDUE_STALLED_DAYS", default=7)
 # KPAD's own response target: acknowledge an escalation within this many days.
 SIGAP_KPAD_ACKNOWLEDGE_DAYS = env.int("SIGAP_KPAD_ACKNOWLEDGE_DAYS", default=3)
 # The address people use to reach SIGAP (https://sigap.pontianak.go.id), for the links in

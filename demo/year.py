@@ -42,7 +42,7 @@ from accounts.services import notification_mark_read
 from cadres import demo as cadres_demo
 from cadres.models import Cadre, Outreach
 from cadres.services import flag_inactive_cadres, outreach_log
-from cases import escalation, person_services, selectors, services
+from cases import casework_selectors, casework_services, escalation, person_services, selectors, services
 from cases import kpad_services as kpad
 from cases.demo import (
     DEMO_MARKER,
@@ -59,7 +59,6 @@ from cases.models import (
     Escalation,
     ProtectionCategory,
     ReferralInstitution,
-    ReferralStatus,
     Risk,
     ServiceType,
     Source,
@@ -290,6 +289,22 @@ REFERRALS: dict[str, tuple[str, str]] = {
     ViolenceType.PSIKIS: (ReferralInstitution.UPTD_PPA, "Konseling psikologis lanjutan."),
     ViolenceType.LAINNYA: (ReferralInstitution.LBH, "Pendampingan hukum bagi keluarga."),
 }
+ASSESSMENT_REASONS = (
+    "Terduga pelaku masih tinggal serumah dengan anak.",
+    "Anak sudah aman bersama kerabat; dampak psikologis perlu dipantau.",
+    "Kejadian berulang dan keluarga belum melindungi anak.",
+    "Anak terlindungi di rumah; kebutuhan terbesar pada pemulihan dan sekolah.",
+)
+SAFETY_FINDINGS = (
+    "Terduga pelaku masih bisa menemui anak.",
+    "Anak tinggal sementara di rumah kerabat yang aman.",
+    "Lingkungan rumah aman; ada tetangga yang bisa dihubungi bila darurat.",
+)
+CHILD_VIEWS = (
+    "Anak ingin tetap bersekolah dan tinggal bersama nenek.",
+    "Anak takut bertemu terduga pelaku dan ingin ditemani saat pemeriksaan.",
+    "Anak ingin ibunya diberi tahu lebih dahulu sebelum ada kunjungan.",
+)
 REFERRAL_NOTES = (
     "Koordinasi dengan lembaga rujukan tentang perkembangan anak.",
     "Lembaga rujukan mengabarkan pemeriksaan masih berjalan.",
@@ -353,6 +368,7 @@ class Cast:
     petugas: User
     kpad: User | None
     kaders: Sequence[User]
+    supervisor: User | None = None  # Kasubid PP & PA: approves the plans and the closures
 
     def kader_of(self, kelurahan_id: int) -> User | None:
         return next((k for k in self.kaders if k.kelurahan_id == kelurahan_id), None)
@@ -598,26 +614,161 @@ class DemoYear:
             date=timezone.localdate(),
             outcome=SERVICE_TEXTS[ServiceType.PENGADUAN][1][0],
         )
+        yield office(timezone.now() + days(rng.uniform(1, 4)), rng)
+        self._assess(case)
         if plan.fate == ASSESSING:
             return  # its service plan is still being drawn up today
-        yield office(timezone.now() + days(rng.uniform(3, 12)), rng)
+        yield office(timezone.now() + days(rng.uniform(1, 6)), rng)
+        service_plan = self._plan(case, kinds, kader=kader if kader_follows else None)
+        yield from self._approve_plan(service_plan)
+        if urgent:
+            yield office(timezone.now() + days(rng.uniform(1, 4)), rng)
+            self._conference(case, kader=kader if kader_follows else None)
+        yield office(timezone.now() + days(rng.uniform(1, 5)), rng)
         case = services.case_change_status(actor=petugas, case=case, to=Status.DITANGANI)
         needs = next((s for kind, s in SERVICE_NEEDS if kind in kinds), SERVICE_NEEDS[-1][1])
         gap_after = rng.randrange(plan.services) if plan.gap else None
         for number in range(plan.services):
             yield from self._service(case, needs[number % len(needs)])
             if plan.fate == "stalled" and number == 0:
-                return  # nobody picks the case up again: the stalled rule will notice
+                return  # nobody picks the case up again (its tasks go overdue): the stalled rule will notice
+            if number == 0:
+                yield from self._settle_tasks(case, due_only=True)
             if plan.referral and number == 0:
                 yield from self._referral(case, kinds)
                 case.refresh_from_db()
             silence = plan.gap if number == gap_after else None
             yield from self._follow_ups(case, kader=kader if kader_follows else None, until=silence)
+        yield from self._settle_tasks(case)
         yield office(timezone.now() + days(rng.uniform(3, 14)), rng)
         case.refresh_from_db()
         reason = rng.choices(list(CLOSING_NOTES), weights=(70, 18, 6, 6))[0]
-        services.case_change_status(
-            actor=petugas, case=case, to=Status.SELESAI, closure_reason=reason, note=CLOSING_NOTES[reason]
+        yield from self._close(case, reason)
+
+    # --- Case work: assessment, plan, tasks, conference, approvals ---
+
+    def _assess(self, case: Case) -> None:
+        rng = self.rng
+        urgent = case.risk in (Risk.KRITIS, Risk.TINGGI)
+        for child in case.children.all():
+            level = "tinggi" if urgent else rng.choice(("rendah", "sedang"))
+            casework_services.assessment_record(
+                actor=self.cast.petugas,
+                case=case,
+                child=child,
+                assessed_on=timezone.localdate(),
+                overall_risk=case.risk if urgent or rng.random() < 0.8 else Risk.SEDANG,
+                risk_reason=rng.choice(ASSESSMENT_REASONS),
+                safety_level=level,
+                safety_finding=rng.choice(SAFETY_FINDINGS),
+                psychosocial_level=rng.choice(("rendah", "sedang", "tinggi")),
+                psychosocial_finding="Anak tampak cemas dan sulit tidur sejak kejadian.",
+                family_level=rng.choice(("tidak_ada", "rendah", "sedang")),
+                family_finding="Pengasuhan sementara oleh nenek dari pihak ibu.",
+                child_view=rng.choice(CHILD_VIEWS),
+            )
+
+    def _plan(self, case: Case, kinds: list[str], *, kader: User | None):
+        rng, petugas = self.rng, self.cast.petugas
+        today = timezone.localdate()
+        institution = next((REFERRALS[k][0] for k in kinds if k in REFERRALS), ReferralInstitution.UPTD_PPA)
+        actions = [
+            casework_services.ActionData(
+                title="Kunjungan rumah dan pemantauan keamanan anak",
+                owner_kind="petugas",
+                owner_user=petugas,
+                due_on=today + dt.timedelta(days=rng.randint(5, 12)),
+            ),
+            casework_services.ActionData(
+                title="Konseling psikologis untuk anak",
+                owner_kind="lembaga",
+                owner_institution=institution,
+                due_on=today + dt.timedelta(days=rng.randint(10, 25)),
+            ),
+        ]
+        if kader is not None:
+            actions.append(
+                casework_services.ActionData(
+                    title="Dampingi anak dan keluarga, laporkan perkembangan",
+                    owner_kind="kader",
+                    owner_user=kader,
+                    due_on=today + dt.timedelta(days=rng.randint(7, 20)),
+                )
+            )
+        return casework_services.plan_create(
+            actor=petugas,
+            case=case,
+            goals="Anak aman dari kekerasan\nAnak mendapat pemulihan psikologis\nAnak tetap bersekolah",
+            actions=actions,
+        )
+
+    def _approve_plan(self, service_plan) -> Story:
+        supervisor = self.cast.supervisor
+        pending = service_plan.approvals.filter(state="menunggu").first()
+        if supervisor is None or pending is None:
+            return
+        yield office(timezone.now() + hours(self.rng.uniform(2, 30)), self.rng)
+        casework_services.approval_decide(
+            actor=supervisor, approval=pending, approve=True, note="Rencana disetujui."
+        )
+
+    def _conference(self, case: Case, *, kader: User | None) -> None:
+        rng, petugas = self.rng, self.cast.petugas
+        today = timezone.localdate()
+        casework_services.conference_record(
+            actor=petugas,
+            case=case,
+            held_on=today,
+            institutions=["uptd_ppa", rng.choice(["unit_ppa", "rsud", "dinas_sosial"])],
+            kpad_present=case.escalated_at is not None,
+            cadres=[kader] if kader is not None else [],
+            summary="Pembahasan kondisi anak dan pembagian peran antarlembaga.",
+            decisions=[
+                casework_services.ActionData(
+                    title="Koordinasi jadwal pemeriksaan dengan lembaga",
+                    owner_kind="petugas",
+                    owner_user=petugas,
+                    due_on=today + dt.timedelta(days=rng.randint(3, 8)),
+                ),
+                casework_services.ActionData(
+                    title="Pendampingan hukum bagi keluarga",
+                    owner_kind="lembaga",
+                    owner_institution="lbh",
+                    due_on=today + dt.timedelta(days=rng.randint(10, 20)),
+                ),
+            ],
+        )
+
+    def _settle_tasks(self, case: Case, *, due_only: bool = False) -> Story:
+        """The case's open tasks are done, each by its owner (the institution's by the case
+        worker, who hears of it): all of them before the closure, or those already due."""
+        rng = self.rng
+        tasks = case.tasks.filter(state__in=("terbuka", "berjalan")).select_related("owner_user")
+        if due_only:
+            tasks = tasks.filter(due_on__lte=timezone.localdate())
+        for task in list(tasks.order_by("due_on", "pk")):
+            actor = task.owner_user if task.owner_kind == "kader" else self.cast.petugas
+            yield daytime(timezone.now() + hours(rng.uniform(2, 40)), rng)
+            casework_services.task_set_state(
+                actor=actor, task=task, state="selesai", note="Sudah dilaksanakan."
+            )
+
+    def _close(self, case: Case, reason: str) -> Story:
+        """The case worker asks for the completion; the supervisor approves it."""
+        petugas, supervisor = self.cast.petugas, self.cast.supervisor
+        if supervisor is None:
+            return
+        approval = casework_services.closure_request(
+            actor=petugas, case=case, closure_reason=reason, note=CLOSING_NOTES[reason]
+        )
+        yield office(timezone.now() + hours(self.rng.uniform(2, 30)), self.rng)
+        blockers = casework_selectors.closure_blockers(case=case)
+        casework_services.approval_decide(
+            actor=supervisor,
+            approval=approval,
+            approve=True,
+            note=CLOSING_NOTES[reason],
+            override_reason="Layanan lanjutan dipantau lembaga penerima." if blockers else "",
         )
 
     def _service(self, case: Case, service_type: str) -> Story:
@@ -645,12 +796,16 @@ class DemoYear:
             actor=petugas, case=case, institution=institution, date=timezone.localdate(), reason=reason
         )
         case = services.case_change_status(actor=petugas, case=case, to=Status.DIRUJUK)
-        yield office(timezone.now() + days(rng.uniform(1, 6)), rng)
-        services.referral_update_status(
-            actor=petugas,
-            referral=referral,
-            status=ReferralStatus.ACCEPTED,
-            note="Rujukan diterima; anak dijadwalkan.",
+        # Most institutions answer within days; some keep silent past SIGAP_REFERRAL_ANSWER_DAYS
+        # and the case worker gets a reminder task (the daily routine).
+        wait = days(rng.uniform(1, 6) if rng.random() < 0.7 else rng.uniform(9, 15))
+        if self.end - timezone.now() < days(25):
+            # The last weeks' referrals are still waiting for the institution's answer today
+            # (past SIGAP_REFERRAL_ANSWER_DAYS, with a reminder task): the year ends first.
+            wait = days(40)
+        yield office(timezone.now() + wait, rng)
+        casework_services.referral_answer(
+            actor=petugas, referral=referral, accepted=True, answered_on=timezone.localdate()
         )
         # The institution takes weeks (a police investigation, months); the case worker keeps
         # in touch meanwhile, so the case does not look stalled.
@@ -658,11 +813,11 @@ class DemoYear:
             yield office(timezone.now() + days(rng.uniform(5, 12)), rng)
             services.case_add_note(actor=petugas, case=case, note=rng.choice(REFERRAL_NOTES))
         yield office(timezone.now() + days(rng.uniform(5, 12)), rng)
-        services.referral_update_status(
+        casework_services.referral_outcome(
             actor=petugas,
             referral=referral,
-            status=ReferralStatus.DONE,
-            note="Layanan di lembaga rujukan selesai.",
+            outcome="Layanan di lembaga rujukan selesai; anak kembali didampingi Dinas.",
+            outcome_on=timezone.localdate(),
         )
         services.case_change_status(
             actor=petugas, case=case, to=Status.DITANGANI, note="Kembali ditangani Dinas setelah rujukan."
@@ -740,6 +895,8 @@ class DemoYear:
             self.year.expect_escalations()
             yield timezone.now() + hours(0.5)
             kpad.kpad_send_reminders()
+            casework_services.referral_reminders()
+            casework_services.task_digest_send()
             yield timezone.now() + hours(17)
 
     def _inbox_reading(self) -> Story:
@@ -785,6 +942,7 @@ def seed_demo_cases(
     petugas: User,
     kaders: Sequence[User],
     kpad_user: User | None = None,
+    supervisor: User | None = None,
     count: int = SEED_COUNT,
     seed: int = SEED,
     end: dt.datetime | None = None,
@@ -793,7 +951,7 @@ def seed_demo_cases(
     when demo cases exist already."""
     if demo_cases_exist():
         return 0
-    cast = Cast(petugas=petugas, kpad=kpad_user, kaders=list(kaders))
+    cast = Cast(petugas=petugas, kpad=kpad_user, kaders=list(kaders), supervisor=supervisor)
     # All of the year or none of it: a demo cut short would pass for complete on the next run.
     with transaction.atomic():
         return DemoYear(cast=cast, end=end or timezone.now(), count=count, seed=seed).run()

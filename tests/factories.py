@@ -102,3 +102,43 @@ def make_case(*, actor, children=None, perpetrators=None, violence_types=("fisik
         perpetrators=perpetrators or [],
         **values,
     )
+
+
+def make_supervisor(user):
+    """Mark a petugas as supervisor (Kasubid PP & PA): they approve plans and closures."""
+    user.is_supervisor = True
+    user.save(update_fields=["is_supervisor"])
+    return user
+
+
+def make_ready_for_handling(case, *, actor, due_on=None, risk="sedang"):
+    """An assessment of every child and a service plan with one action owned by ``actor``
+    (a petugas), through the services: what moving past "asesmen" needs."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases import casework_services
+
+    for child in case.children.all():
+        casework_services.assessment_record(
+            actor=actor,
+            case=case,
+            child=child,
+            assessed_on=timezone.localdate(),
+            overall_risk=risk,
+            risk_reason="Penilaian sintetis untuk pengujian.",
+        )
+    return casework_services.plan_create(
+        actor=actor,
+        case=case,
+        goals="Anak aman di rumah",
+        actions=[
+            casework_services.ActionData(
+                title="Kunjungan rumah",
+                owner_kind="petugas",
+                owner_user=actor,
+                due_on=due_on or timezone.localdate() + dt.timedelta(days=7),
+            )
+        ],
+    )

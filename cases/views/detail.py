@@ -27,6 +27,7 @@ from cases import (
     action_forms,
     attachments,
     badges,
+    casework_services,
     consent,
     consent_forms,
     consent_services,
@@ -212,6 +213,16 @@ def case_status(request, number: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
+            if data["to"] == Status.SELESAI and not user_can(request.user, Cap.SUPERVISE):
+                # Completing a case is a supervisor's decision: anyone else asks for it.
+                casework_services.closure_request(
+                    actor=request.user,
+                    case=case,
+                    closure_reason=data.get("closure_reason") or "",
+                    note=data["note"],
+                    ip=client_ip(request),
+                )
+                return _done(case, _("A supervisor was asked to approve the completion."), request)
             services.case_change_status(
                 actor=request.user,
                 case=case,
@@ -219,6 +230,7 @@ def case_status(request, number: str):
                 note=data["note"],
                 closure_reason=data.get("closure_reason") or "",
                 case_worker=data.get("case_worker") if data["to"] == Status.DIVERIFIKASI else None,
+                override_reason=data.get("override_reason") or "",
                 ip=client_ip(request),
             )
         except ValidationError as error:

@@ -327,7 +327,11 @@ def kpad_resolve(request, pk: int):
         pk,
         "resolve",
         lambda e, data: kpad_services.kpad_resolve(
-            actor=request.user, escalation=e, note=data["note"], ip=client_ip(request)
+            actor=request.user,
+            escalation=e,
+            note=data["note"],
+            unanswered_reason=data.get("unanswered_reason") or "",
+            ip=client_ip(request),
         ),
         _("The review was closed."),
     )

@@ -20,11 +20,13 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import Cap, requires
 from accounts.private_search import keep_search, recall_search
+from cases.casework_selectors import filter_next_due, with_next_due
 from cases.links import case_url, report_url
 from cases.list_forms import CaseFilterForm, CaseSearchForm, search_kind
 from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child
@@ -61,6 +63,8 @@ class CaseRow:
     case_worker: str
     escalated: bool
     online_prostitution: bool
+    next_due: dt.date | None = None
+    next_due_overdue: bool = False
     violences: list[str] = field(default_factory=list)
     children: list[ChildRow] = field(default_factory=list)
 
@@ -71,22 +75,28 @@ class CaseRow:
 
 def with_row_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Everything a row needs, in a fixed number of queries whatever the number of rows."""
-    return cases.select_related("kelurahan__kecamatan", "case_worker").prefetch_related(
-        Prefetch(
-            "children",
-            queryset=Child.objects.select_related("person").only(
-                "id", "case_id", "person__name", "person__birth_date", "person__birth_year"
+    return (
+        with_next_due(cases)
+        .select_related("kelurahan__kecamatan", "case_worker")
+        .prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Child.objects.select_related("person").only(
+                    "id", "case_id", "person__name", "person__birth_date", "person__birth_year"
+                ),
             ),
-        ),
-        Prefetch("violences", queryset=CaseViolence.objects.order_by("kind")),
+            Prefetch("violences", queryset=CaseViolence.objects.order_by("kind")),
+        )
     )
 
 
 def case_rows(cases) -> list[CaseRow]:
     """Masked rows: children as initials and age, never a name or a NIK."""
     rows = []
+    today = timezone.localdate()
     for case in cases:
         worker = case.case_worker
+        next_due = getattr(case, "next_due", None)
         rows.append(
             CaseRow(
                 number=case.number,
@@ -101,6 +111,8 @@ def case_rows(cases) -> list[CaseRow]:
                 case_worker=(worker.get_full_name() or worker.username) if worker else "",
                 escalated=case.escalated_at is not None,
                 online_prostitution=case.online_prostitution,
+                next_due=next_due,
+                next_due_overdue=next_due is not None and next_due < today,
                 violences=[v.get_kind_display() for v in case.violences.all()],
                 children=[
                     ChildRow(initials(c.person.name), c.age_on(case.incident_date))
@@ -144,6 +156,8 @@ def apply_filters(cases: QuerySet[Case], data: dict) -> QuerySet[Case]:
         cases = cases.filter(escalated_at__isnull=True)
     if data.get("online_prostitution"):
         cases = cases.filter(online_prostitution=True)
+    if data.get("next_due"):
+        cases = filter_next_due(cases, data["next_due"])
     return cases
 
 

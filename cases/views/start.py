@@ -8,15 +8,33 @@ from __future__ import annotations
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.policy import Cap, requires
+from accounts.policy import Cap, requires, user_can
 from accounts.selectors import with_capability_q
+from cases import casework_selectors
 from cases.links import report_url
 from cases.models import OPEN_STATUSES
 from cases.selectors import cases_visible_to, queue_counts, status_counts
 from cases.views.lists import case_rows, with_row_data
 from kelurahan.selectors import kelurahan_visible_to
+
+
+def task_section(user) -> dict:
+    """The start page's "My tasks": counts per group and the first few, two queries (three
+    for a supervisor, who also sees what waits for their approval)."""
+    tasks = list(casework_selectors.my_tasks(user=user)[:200])
+    groups = casework_selectors.group_tasks(tasks)
+    approvals = (
+        casework_selectors.approvals_waiting_for(user=user).count() if user_can(user, Cap.SUPERVISE) else None
+    )
+    return {
+        "task_groups": groups,
+        "start_tasks": (groups.overdue + groups.today + groups.this_week)[:5],
+        "approvals_waiting": approvals,
+        "today": timezone.localdate(),
+    }
 
 
 @require_GET
@@ -37,6 +55,7 @@ def start_petugas(request):
             "kelurahan_list": kelurahan,
             "without_kader": [k for k in kelurahan if not k.kader_accounts],
             "status_counts": status_counts(user=request.user),
+            **task_section(request.user),
         },
     )
 
@@ -55,6 +74,7 @@ def start_kader(request):
             "open_count": open_cases.count(),
             "latest_cases": case_rows(latest),
             "report_url": report_url(),
+            **task_section(request.user),
         },
     )
 

@@ -40,6 +40,7 @@ from kelurahan.models import Kecamatan, Kelurahan  # noqa: E402
 ACCOUNTS = (
     ("admin", Role.ADMIN, None),
     ("petugas", Role.PETUGAS, None),
+    ("kasubid", Role.PETUGAS, None),  # the supervisor (Kasubid PP & PA): approves plans and closures
     ("petugas_utara", Role.PETUGAS, "61.71.04"),  # Pontianak Utara only
     ("kader", Role.KADER, "61.71.06.1001"),  # Bansir Laut, Pontianak Tenggara
     ("kader2", Role.KADER, "61.71.04.1001"),  # Siantan Hulu, Pontianak Utara
@@ -80,6 +81,7 @@ def create_accounts() -> dict[str, dict]:
             email=f"{username}@prodcheck.invalid",
             kelurahan=Kelurahan.objects.get(code=area) if role == Role.KADER else None,
             kecamatan=Kecamatan.objects.get(code=area) if role == Role.PETUGAS and area else None,
+            is_supervisor=username == "kasubid",
         )
         accounts[username] = {"username": username, "password": password, "role": role, "pk": user.pk}
         key = add_totp_device(user)
@@ -114,6 +116,7 @@ def seed_demo_like_data(users: dict[str, User], *, end: dt.datetime) -> None:
         petugas=users["petugas"],
         kaders=[users["kader"], users["kader2"]],
         kpad_user=users["kpad"],
+        supervisor=users["kasubid"],
         count=CASES,
         end=end,
     )
@@ -121,6 +124,7 @@ def seed_demo_like_data(users: dict[str, User], *, end: dt.datetime) -> None:
     add_do_not_tell(users["petugas"])
     add_kpad_request(users["kpad"])
     add_open_election(users["petugas"])
+    add_conference(users["petugas"])
 
 
 def add_attachment(kader: User) -> None:
@@ -160,6 +164,30 @@ def add_kpad_request(kpad: User) -> None:
     )
 
 
+def add_conference(petugas: User) -> None:
+    """A case conference on an open case, whatever the shorter year held."""
+    from django.utils import timezone
+
+    from cases import casework_services
+    from cases.models import OPEN_STATUSES, Case
+
+    case = Case.objects.filter(status__in=OPEN_STATUSES).order_by("pk").first()
+    casework_services.conference_record(
+        actor=petugas,
+        case=case,
+        held_on=timezone.localdate(),
+        institutions=["uptd_ppa"],
+        decisions=[
+            casework_services.ActionData(
+                title="Koordinasi lanjutan",
+                owner_kind="petugas",
+                owner_user=petugas,
+                due_on=timezone.localdate(),
+            )
+        ],
+    )
+
+
 def add_open_election(petugas: User) -> None:
     from board import services as board_services
     from board.models import BoardPosition
@@ -179,6 +207,7 @@ def url_samples() -> dict[str, dict]:
     """Keyword arguments for each URL pattern with parameters, from the data made above."""
     from board.models import BoardTerm, Candidate, Election
     from cadres.models import Cadre
+    from cases.casework_models import Approval, CaseConference, CaseTask
     from cases.models import (
         Attachment,
         CaseCadre,
@@ -213,7 +242,24 @@ def url_samples() -> dict[str, dict]:
     link = FamilyLink.objects.order_by("pk").first()
     perpetrator = Perpetrator.objects.select_related("case").order_by("pk").first()
     victim = {"number": case.number, "child_id": Child.objects.filter(case=case).order_by("pk").first().pk}
+    conference = CaseConference.objects.select_related("case").order_by("pk").first()
+    task = CaseTask.objects.order_by("pk").first()
+    approval = Approval.objects.order_by("pk").first()
+    on_referral = {"number": referral.case.number, "pk": referral.pk}
     return {
+        "cases:casework": number,
+        "cases:assessment_add": number,
+        "cases:plan_add": number,
+        "cases:task_add": number,
+        "cases:conference_add": number,
+        "cases:transfer": number,
+        "cases:conference_minutes": {"number": conference.case.number, "pk": conference.pk},
+        "cases:referral": on_referral,
+        "cases:referral_answer": on_referral,
+        "cases:referral_outcome": on_referral,
+        "cases:referral_letter": on_referral,
+        "cases:task_state": {"pk": task.pk},
+        "cases:approval_decide": {"pk": approval.pk},
         "accounts:user_edit": {"pk": User.objects.get(username="kader").pk},
         "accounts:user_set_password": {"pk": User.objects.get(username="kader").pk},
         "accounts:user_unlock": {"pk": User.objects.get(username="kader").pk},

@@ -91,6 +91,7 @@ def test_closing_refuses_a_reason_of_the_other_closing_status(client_for, case, 
 
 
 def test_closing_with_a_fitting_reason_completes_the_case(client_for, case, bob):
+    f.make_supervisor(bob)  # completing is a supervisor's decision (see test_casework.py)
     in_status(case, Status.DIRUJUK)
 
     response = client_for(bob).post(

@@ -503,7 +503,11 @@ def test_no_child_data_reaches_the_audit_log_through_kpads_steps(client_for, dav
     client.post(review(escalation, "kpad_acknowledge"))
     client.post(review(escalation, "kpad_request"), {"request-text": "Kondisi anak?"})
     client.post(review(escalation, "kpad_recommend"), {"recommend-text": "Pendampingan psikolog."})
-    client.post(review(escalation, "kpad_resolve"), {"resolve-note": "Selesai."})
+    # The request is unanswered: closing the review needs KPAD's reason (test_casework.py).
+    client.post(
+        review(escalation, "kpad_resolve"),
+        {"resolve-note": "Selesai.", "resolve-unanswered_reason": "Dijawab lewat telepon."},
+    )
 
     for audit in AuditEvent.objects.filter(action__startswith="kpad."):
         assert CHILD_NAME not in str(audit.details) and CHILD_NIK not in str(audit.details)

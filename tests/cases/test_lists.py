@@ -431,7 +431,11 @@ def test_it_shows_a_petugas_the_cases_of_their_area_by_status(as_user, everyone,
 def test_it_counts_the_status_in_one_query(as_user, cases):
     with CaptureQueriesContext(connection) as ctx:
         as_user("bob").get(reverse("start:petugas"))
-    assert len([q for q in ctx.captured_queries if "cases_case" in q["sql"]]) == 1
+    # (The start page's "My tasks" reads cases_casetask, scoped by the cases: not a count.)
+    counted = [
+        q for q in ctx.captured_queries if "cases_case" in q["sql"] and "cases_casetask" not in q["sql"]
+    ]
+    assert len(counted) == 1
 
 
 def test_it_shows_kpad_the_number_of_escalated_cases(as_user, cases):

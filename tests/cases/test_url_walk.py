@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-from cases import services
+from cases import casework_services, services
+from cases.casework_models import CaseConference
 from cases.models import Attachment, DoNotTell, Perpetrator, Referral
 from cases.urls import urlpatterns
 from tests import images
@@ -114,6 +115,33 @@ GENERAL = {
         None: 405,
     },
 }
+ALL_405 = {"alice": 405, "bob": 405, "bella": 405, "charlie": 405, "carol": 405, "dave": 405, None: 405}
+GENERAL.update(
+    {
+        # "Tugas saya": whoever handles or accompanies cases.
+        "my_tasks": {
+            "alice": 403,
+            "bob": 200,
+            "bella": 200,
+            "charlie": 200,
+            "carol": 200,
+            "dave": 403,
+            None: 302,
+        },
+        "task_state": ALL_405,
+        # Approvals: supervisors only (none in this cast).
+        "approvals": {
+            "alice": 403,
+            "bob": 403,
+            "bella": 403,
+            "charlie": 403,
+            "carol": 403,
+            "dave": 403,
+            None: 302,
+        },
+        "approval_decide": ALL_405,
+    }
+)
 # Case URLs: charlie reported the case in Bansir Laut (Pontianak Tenggara); it is not escalated.
 # Those who may see it get anything but a 404; everyone else a 404, whatever the method.
 SEES_THE_CASE = {"bob", "charlie"}
@@ -138,6 +166,16 @@ def case(bob, charlie):
         do_not_tell="paman korban",
     )
     services.case_refer(actor=bob, case=case, institution="unit_ppa", date=timezone.localdate())
+    casework_services.conference_record(
+        actor=bob,
+        case=case,
+        held_on=timezone.localdate(),
+        decisions=[
+            casework_services.ActionData(
+                title="Rapat lanjutan", owner_kind="petugas", owner_user=bob, due_on=timezone.localdate()
+            )
+        ],
+    )
     png = images.PNG
     services.case_add_attachment(
         actor=charlie,
@@ -171,7 +209,12 @@ def case_url(name: str, case, charlie) -> str:
     if "<int:pk>" in route and name == "answer_request":
         kwargs["pk"] = kpad_request_on(case, charlie).pk
     elif "<int:pk>" in route:
-        models = {"referral": Referral, "do_not_tell": DoNotTell, "perpetrator": Perpetrator}
+        models = {
+            "referral": Referral,
+            "do_not_tell": DoNotTell,
+            "perpetrator": Perpetrator,
+            "conference": CaseConference,
+        }
         model = next((m for prefix, m in models.items() if name.startswith(prefix)), Attachment)
         kwargs["pk"] = model.objects.get(case=case).pk
     if "<int:user_id>" in route:

@@ -14,6 +14,7 @@ from accounts.models import AuditEvent, Notification, User
 from cadres.demo import GAP_CODES
 from cadres.models import Cadre, CadreActivity
 from cases import demo
+from cases.casework_models import Approval, Assessment, CaseConference, CaseTask, ServicePlan
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -269,3 +270,23 @@ def test_kpad_sees_overdue_reviews_first_in_the_queue(client_for):
     assert overdue.count(True) >= 2
     assert overdue == sorted(overdue, reverse=True)  # overdue ones first
     assert response.content.decode().count('data-testid="overdue"') == overdue.count(True)
+
+
+def test_the_demo_year_shows_case_work():
+    """Assessed cases with approved plans, overdue tasks, a conference, referrals answered and
+    one still waiting, closures approved by the supervisor: what `make run` shows of it."""
+    assert Assessment.objects.values("case").distinct().count() > 20
+    assert ServicePlan.objects.count() > 20
+    assert Approval.objects.filter(kind="rencana", state="disetujui", decided_by__username="kasubid").exists()
+    closed = Case.objects.filter(status=Status.SELESAI)
+    assert all(Approval.objects.filter(case=c, kind="penutupan", state="disetujui").exists() for c in closed)
+    open_tasks = CaseTask.objects.filter(state__in=CaseTask.OPEN_STATES, case__status__in=OPEN_STATUSES)
+    assert open_tasks.filter(due_on__lt=END.date()).exists()  # overdue tasks today
+    assert (
+        open_tasks.filter(owner_user__username="kader").exists()
+        or CaseTask.objects.filter(owner_user__username="kader", state="selesai").exists()
+    )
+    assert CaseConference.objects.exists()
+    assert Referral.objects.filter(answered_on__isnull=False).exists()
+    assert Referral.objects.filter(status="dikirim").exists()
+    assert CaseTask.objects.filter(source="rujukan").exists()  # a reminder for a silent institution

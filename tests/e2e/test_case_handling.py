@@ -57,7 +57,11 @@ def change_status(page, to: str, **extra) -> None:
 
 
 def test_a_petugas_handles_a_kaders_case_to_its_end(new_page, reported_case):
-    petugas = f.PetugasFactory(username="petugas_uji", first_name="Budi", last_name="Santoso")
+    # A supervisor: completing a case is a supervisor's decision (test_case_work.py has the
+    # request and the approval by another person).
+    petugas = f.PetugasFactory(
+        username="petugas_uji", first_name="Budi", last_name="Santoso", is_supervisor=True
+    )
     f.KaderFactory(username="kader_dua", kelurahan=f.kelurahan(f.SIANTAN_HULU))
     url = f"/kasus/{reported_case.number}/"
     today = timezone.localdate().isoformat()
@@ -74,6 +78,9 @@ def test_a_petugas_handles_a_kaders_case_to_its_end(new_page, reported_case):
     change_status(page, "diverifikasi", **{"status-case_worker": petugas.pk, "status-note": "Laporan valid."})
     expect(page.get_by_test_id("case-worker")).to_contain_text("Budi Santoso")
     change_status(page, "asesmen")
+    # Past "asesmen" only with an assessment and a plan (made in the browser in test_case_work.py).
+    f.make_ready_for_handling(Case.objects.get(pk=reported_case.pk), actor=petugas)
+    page.reload()
     change_status(page, "ditangani")
 
     submit(
@@ -110,7 +117,16 @@ def test_a_petugas_handles_a_kaders_case_to_its_end(new_page, reported_case):
     expect(page.locator("#id_status-closure_reason")).to_have_class(re.compile("is-invalid"))
     expect(page.get_by_test_id("case-status")).to_have_attribute("data-status", "dirujuk")
     expect(page.locator("#id_status-closure_reason option[value=tidak_terbukti]")).to_be_hidden()
-    change_status(page, "selesai", **{"status-closure_reason": "layanan_tuntas", "status-note": "Tuntas."})
+    # The referral has no answer and the plan's action is open: only with the supervisor's reason.
+    change_status(
+        page,
+        "selesai",
+        **{
+            "status-closure_reason": "layanan_tuntas",
+            "status-note": "Tuntas.",
+            "status-override_reason": "Unit PPA memantau proses hukumnya sendiri.",
+        },
+    )
 
     # Every step is on the timeline, newest first.
     steps = page.locator("[data-testid=event][data-kind=status]")

@@ -105,7 +105,8 @@ class Command(BaseCommand):
 
     def create_cases(self, *, extra: int, end: dt.datetime) -> None:
         users = {
-            u.username: u for u in User.objects.filter(username__in=["petugas", "kader", "kader2", "kpad"])
+            u.username: u
+            for u in User.objects.filter(username__in=["petugas", "kasubid", "kader", "kader2", "kpad"])
         }
         if not case_demo.demo_cases_exist():
             self.stdout.write(
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             petugas=users["petugas"],
             kaders=[users["kader"], users["kader2"]],
             kpad_user=users["kpad"],
+            supervisor=users.get("kasubid"),
             end=end,
         )
         if seeded:
