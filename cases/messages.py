@@ -342,6 +342,16 @@ register_actions(
         "case.simfoni_sheet": _("SIMFONI entry sheet opened"),
         "case.simfoni_ready": _("Child marked ready for SIMFONI"),
         "case.simfoni_entered": _("SIMFONI register number recorded"),
+        "case.assessment": _("Assessment recorded"),
+        "case.plan": _("Service plan made"),
+        "case.task_add": _("Task added"),
+        "case.task_state": _("Task updated"),
+        "case.approval": _("Plan or closure approved or sent back"),
+        "case.closure_request": _("Closure asked for approval"),
+        "case.conference": _("Case conference recorded"),
+        "case.referral_answer": _("Referral's answer recorded"),
+        "case.referral_outcome": _("Referral's outcome recorded"),
+        "case.transfer": _("Case transferred"),
     },
 )
 register_actions(

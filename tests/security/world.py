@@ -21,7 +21,8 @@ from django.utils import timezone
 from accounts.models import Notification
 from board import services as board_services
 from cadres.services import cadre_create
-from cases import kpad_services, services
+from cases import casework_services, kpad_services, services
+from cases.casework_models import Approval, CaseTask
 from cases.escalation import escalate_case
 from cases.models import Case, CaseCadre, DoNotTell, Escalation, FamilyLink, KpadMessage, Perpetrator
 from reports.models import ExportJob
@@ -59,6 +60,16 @@ def _rich_case(*, reporter, petugas, kelurahan, names: tuple[str, str]) -> CaseR
         kind="dokumen",
         content_type="image/png",
     )
+    today = timezone.localdate()
+    action = casework_services.ActionData(
+        title="Kunjungan rumah", owner_kind="petugas", owner_user=petugas, due_on=today
+    )
+    casework_services.plan_create(actor=petugas, case=case, goals="Anak aman di rumah", actions=[action])
+    conference = casework_services.conference_record(
+        actor=petugas, case=case, held_on=today, decisions=[action], summary="Rapat kasus"
+    )
+    task = CaseTask.objects.filter(case=case).order_by("pk").first()
+    approval = Approval.objects.filter(case=case).order_by("pk").first()
     children = list(case.children.select_related("person").order_by("pk"))
     person = children[0].person
     link = FamilyLink.objects.filter(person=person).order_by("pk").first()
@@ -84,6 +95,19 @@ def _rich_case(*, reporter, petugas, kelurahan, names: tuple[str, str]) -> CaseR
         "cases:cadre_remove": {**number, "user_id": CaseCadre.objects.filter(case=case).first().user_id},
         "cases:do_not_tell_remove": {**number, "pk": DoNotTell.objects.filter(case=case).first().pk},
         "cases:perpetrator_person": {**number, "pk": Perpetrator.objects.filter(case=case).first().pk},
+        "cases:casework": number,
+        "cases:assessment_add": number,
+        "cases:plan_add": number,
+        "cases:task_add": number,
+        "cases:conference_add": number,
+        "cases:transfer": number,
+        "cases:conference_minutes": {**number, "pk": conference.pk},
+        "cases:referral": {**number, "pk": referral.pk},
+        "cases:referral_answer": {**number, "pk": referral.pk},
+        "cases:referral_outcome": {**number, "pk": referral.pk},
+        "cases:referral_letter": {**number, "pk": referral.pk},
+        "cases:task_state": {"pk": task.pk},
+        "cases:approval_decide": {"pk": approval.pk},
         "reports:simfoni_sheet": {**number, "child_id": children[0].pk},
         "reports:simfoni_sheet_print": {**number, "child_id": children[0].pk},
         "reports:simfoni_sheet_xlsx": {**number, "child_id": children[0].pk},
