@@ -12,15 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case as Conditional
 from django.db.models import IntegerField, Value, When
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.policy import Cap, area_filter, user_can
 from accounts.selectors import users_covering, users_with_capability
 
-from . import attachments
-from .models import Attachment, Case, ClosureReason, Referral, ReferralStatus, Service, Status
+from . import attachments, selectors
+from .models import Attachment, Case, CaseEvent, ClosureReason, Referral, ReferralStatus, Service, Status
 from .selectors import initials
 from .services import ALLOWED_TRANSITIONS, COMPLETION_REASONS, NO_FOLLOW_UP_REASONS, InvalidTransition
 
@@ -90,8 +90,30 @@ def apply_service_error(form: forms.Form, error: ValidationError, *, field_map=N
         form.add_error(default if default in form.fields else None, error.messages)
 
 
+def stale_status_message(case: Case) -> str:
+    """Said to whoever chose a next status from a page opened before someone else moved the
+    case: who moved it, to what, when (instead of Django's "Select a valid choice")."""
+    moved = selectors.last_event(case=case, kind=CaseEvent.Kind.STATUS)
+    if moved is None or not moved.to_status:
+        return str(_("The status was changed meanwhile. Check the case, then choose again."))
+    return str(
+        _(
+            "The status was already changed by %(who)s to “%(status)s” (%(when)s). "
+            "Check the case, then choose again."
+        )
+        % {
+            "who": moved.actor,
+            "status": Status(moved.to_status).label,
+            "when": formats.date_format(timezone.localtime(moved.at), "j F Y, H:i"),
+        }
+    )
+
+
 class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"))
+    # The status the page showed: a choice made on an older page is answered with who moved
+    # the case meanwhile, not with "not a valid choice".
+    from_status = forms.CharField(required=False, widget=forms.HiddenInput)
     closure_reason = forms.ChoiceField(
         label=_("Closure reason"),
         required=False,
@@ -120,7 +142,12 @@ class StatusForm(forms.Form):
     def __init__(self, *args, case: Case, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        targets = ALLOWED_TRANSITIONS[case.status]
+        self.fields["from_status"].initial = case.status
+        shown = self.data.get(self.add_prefix("from_status")) if self.is_bound else None
+        self.stale = bool(shown) and shown != case.status
+        # A stale page's choice is checked against the statuses it offered, so that the answer
+        # is the stale message below rather than "not one of the choices".
+        targets = ALLOWED_TRANSITIONS[shown if self.stale and shown in ALLOWED_TRANSITIONS else case.status]
         self.fields["to"].choices = BLANK + [(s, Status(s).label) for s in targets]
         reasons = [r for t in targets for r in CLOSING_REASONS.get(t, ())]
         if reasons:
@@ -140,6 +167,15 @@ class StatusForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.stale:
+            self.add_error("to", stale_status_message(self.case))
+            # Shown again, the form offers the next steps from the status as it is now.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("from_status")] = self.case.status
+            self.fields["to"].choices = BLANK + [
+                (s, Status(s).label) for s in ALLOWED_TRANSITIONS[self.case.status]
+            ]
+            return data
         to = data.get("to")
         if to in CLOSING_REASONS:
             reason = data.get("closure_reason")
@@ -156,7 +192,8 @@ class StatusForm(forms.Form):
 
     def apply_service_error(self, error: ValidationError) -> None:
         if isinstance(error, InvalidTransition):
-            self.add_error("to", error.messages)
+            # Two people moved the case at the same moment: the other one was first.
+            self.add_error("to", stale_status_message(self.case))
         else:
             apply_service_error(self, error)
 

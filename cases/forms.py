@@ -27,11 +27,15 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms import formset_factory
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +113,10 @@ class CaseForm(forms.ModelForm):
         label=_("I have checked the records found: each child without a chosen record is a new child."),
         required=False,
     )
+    # Editing: the case's version when the form was opened, and what the form showed then
+    # (signed), so that a save over someone else's shows what they changed (edit_changes).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    edit_base = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Case
@@ -146,6 +154,8 @@ class CaseForm(forms.ModelForm):
         "family_informed_on",
         "do_not_tell",
         "confirm_new",
+        "version",
+        "edit_base",
     ]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -170,6 +180,12 @@ class CaseForm(forms.ModelForm):
         self.fields["narrative"].widget.attrs.setdefault("maxlength", 10000)
         if instance is not None and instance.pk:
             del self.fields["do_not_tell"]  # kept up to date on the case page
+            if not self.is_bound:
+                self.initial["version"] = instance.version
+                self.initial["edit_base"] = edit_base_token(edit_state(instance))
+        else:
+            del self.fields["version"]
+            del self.fields["edit_base"]
 
     def clean(self):
         data = super().clean()
@@ -761,3 +777,218 @@ def match_rows(*, user, persons: list[Person]) -> list[dict]:
     cases = selectors.cases_of_persons(user=user, persons=persons)
     today = timezone.localdate()
     return [{"person": p, "age": p.age_on(today), "cases": cases.get(p.pk, [])} for p in persons]
+
+
+# --- Two people editing one report ---------------------------------------------------------------
+#
+# The edit form carries the case's version and, signed, what it showed ("base"). A save from a
+# form whose version is old is refused by the service (EditConflict, under the row lock); the
+# form then comes back with what the other person changed (base -> now, field by field) and
+# with the user's own typing kept: every field they changed keeps their value, every field they
+# did not change takes the other person's, so saving again undoes nothing of theirs.
+
+CHILD_STATE_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "estimated_age",
+    "nik",
+    "school_level",
+    "disability",
+    "guardian_name",
+    "guardian_relation",
+    "guardian_contact",
+)
+PERPETRATOR_STATE_FIELDS = ("relation", "sex", "age", "is_child")
+EDIT_BASE_SALT = "sigap.cases.edit-base"
+
+
+def _plain(value):
+    """One value as the comparison and the form's data see it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    return str(value)
+
+
+def edit_state(case: Case) -> dict:
+    """What the edit form shows of a case, as plain values: four queries."""
+    fields = {name: Case._meta.get_field(name).attname for name in services.CASE_FIELDS}
+    perpetrators = case.perpetrators.order_by("id").values("id", *PERPETRATOR_STATE_FIELDS)
+    return {
+        "case": {
+            **{name: _plain(getattr(case, attname)) for name, attname in fields.items()},
+            "violence_types": sorted(case.violences.values_list("kind", flat=True)),
+        },
+        "children": {
+            str(row["row_id"]): {k: _plain(row[k]) for k in CHILD_STATE_FIELDS}
+            for row in children_as_initial(case)
+        },
+        "perpetrators": {
+            str(p["id"]): {k: _plain(p[k]) for k in PERPETRATOR_STATE_FIELDS} for p in perpetrators
+        },
+    }
+
+
+def edit_base_token(state: dict) -> str:
+    return signing.dumps(state, salt=EDIT_BASE_SALT, compress=True)
+
+
+def _intake_state(intake: Intake) -> dict:
+    """What the user sent, in edit_state's shape (new rows apart)."""
+    data = intake.case_form.cleaned_data
+    state = {
+        "case": {
+            **{name: _plain(data.get(name)) for name in services.CASE_FIELDS},
+            "violence_types": sorted(data.get("violence_types") or []),
+        },
+        "children": {},
+        "perpetrators": {},
+        "new_children": [],
+        "new_perpetrators": [],
+    }
+    for kind, formset, names in (
+        ("children", intake.children, CHILD_STATE_FIELDS),
+        ("perpetrators", intake.perpetrators, PERPETRATOR_STATE_FIELDS),
+    ):
+        for form in formset.kept_forms():
+            row = {k: _plain(form.cleaned_data.get(k)) for k in names}
+            row_id = form.cleaned_data.get("row_id")
+            if row_id:
+                state[kind][str(row_id)] = row
+            else:
+                state[f"new_{kind}"].append(row)
+    return state
+
+
+@dataclass
+class EditChange:
+    what: str
+    before: str
+    after: str
+
+
+def _shown(field: forms.Field, value) -> str:
+    """A value as a person reads it: the choice's label, the kelurahan's name, an Indonesian date."""
+    if value in ("", None, []):
+        return str(_("(empty)"))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(_shown(field, v) for v in value)
+    if isinstance(field, forms.ModelChoiceField):
+        found = field.queryset.model._default_manager.filter(pk=value).first()
+        return field.label_from_instance(found) if found is not None else str(value)
+    if isinstance(field, (forms.ChoiceField, forms.MultipleChoiceField)):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(field, forms.DateField):
+        return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def edit_changes(*, base: dict, now: dict, form: CaseForm) -> list[EditChange]:
+    """What someone else changed in the report since ``base``, field by field."""
+    changes = []
+    for name in [*services.CASE_FIELDS, "violence_types"]:
+        before, after = base["case"].get(name, ""), now["case"].get(name, "")
+        if before != after:
+            field = form.fields[name]
+            changes.append(EditChange(str(field.label), _shown(field, before), _shown(field, after)))
+    for kind, form_class, names, row_label in (
+        ("children", ChildForm, CHILD_STATE_FIELDS, _("Child %(number)s")),
+        ("perpetrators", PerpetratorForm, PERPETRATOR_STATE_FIELDS, _("Alleged perpetrator %(number)s")),
+    ):
+        fields = form_class().fields
+        for number, (row_id, row) in enumerate(now[kind].items(), start=1):
+            who = str(row_label % {"number": number})
+            old = base[kind].get(row_id)
+            if old is None:
+                changes.append(EditChange(who, str(_("(not in the report)")), str(_("added"))))
+                continue
+            for name in names:
+                if old.get(name, "") != row.get(name, ""):
+                    what = str(_("%(row)s: %(field)s") % {"row": who, "field": fields[name].label})
+                    changes.append(
+                        EditChange(
+                            what, _shown(fields[name], old.get(name)), _shown(fields[name], row.get(name))
+                        )
+                    )
+        for row_id, old in base[kind].items():
+            if row_id not in now[kind]:
+                first = old.get("name") or _shown(fields[names[0]], old.get(names[0]))
+                changes.append(
+                    EditChange(str(row_label % {"number": "–"}), first, str(_("removed from the report")))
+                )
+    return changes
+
+
+def _merged_data(*, base: dict, mine: dict, now: dict, version: int) -> QueryDict:
+    """The form data to show again: the user's changes on top of the report as it is now."""
+
+    def pick(before, typed, current):
+        return current if typed == before else typed
+
+    data = QueryDict(mutable=True)
+
+    def put(name, value):
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+
+    for name, current in now["case"].items():
+        put(name, pick(base["case"].get(name, ""), mine["case"].get(name, ""), current))
+    for kind, names, min_num in (
+        ("children", CHILD_STATE_FIELDS, 1),
+        ("perpetrators", PERPETRATOR_STATE_FIELDS, 0),
+    ):
+        rows = []
+        for row_id, current in now[kind].items():
+            old, typed = base[kind].get(row_id), mine[kind].get(row_id)
+            if old is not None and typed is None:
+                continue  # this user took the row out
+            if old is not None:
+                current = {k: pick(old.get(k, ""), typed.get(k, ""), current.get(k, "")) for k in names}
+            rows.append({"row_id": row_id, **current})
+        rows += [{"row_id": "", **row} for row in mine[f"new_{kind}"]]
+        data[f"{kind}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{kind}-INITIAL_FORMS"] = str(sum(1 for row in rows if row["row_id"]))
+        data[f"{kind}-MIN_NUM_FORMS"] = str(min_num)
+        data[f"{kind}-MAX_NUM_FORMS"] = str(MAX_CHILDREN if kind == "children" else MAX_PERPETRATORS)
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                put(f"{kind}-{i}-{name}", value)
+    data["version"] = str(version)
+    data["edit_base"] = edit_base_token(now)
+    return data
+
+
+def edit_conflict(intake: Intake, *, case: Case) -> tuple[Intake, list[EditChange]]:
+    """After EditConflict: the form again (the user's changes over the report as it is now,
+    with the new version) and what the other person changed."""
+    now = edit_state(case)
+    mine = _intake_state(intake)
+    try:
+        base = signing.loads(intake.case_form.cleaned_data.get("edit_base") or "", salt=EDIT_BASE_SALT)
+    except signing.BadSignature:
+        base = None
+    if not isinstance(base, dict) or not {"case", "children", "perpetrators"} <= set(base):
+        # Nothing to compare with: keep everything typed (the list of changes stays empty).
+        base = {"case": {}, "children": dict(now["children"]), "perpetrators": dict(now["perpetrators"])}
+        base["case"] = {name: mine["case"].get(name, "") for name in now["case"]}
+    changes = edit_changes(base=base, now=now, form=intake.case_form)
+    data = _merged_data(base=base, mine=mine, now=now, version=case.version)
+    return Intake(data, user=intake.user, case=case), changes

@@ -331,6 +331,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"))
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every edit of the report (cases.services.case_update): the edit form carries the
+    # version it was opened at, and a save from an older one is refused, never overwrites.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-reported_at", "-id"]

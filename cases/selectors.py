@@ -95,6 +95,9 @@ class CasePermissions:
     see_file_names: bool = False  # the name an attachment had on the uploader's phone
     timeline_kinds: frozenset[str] | None = None  # the timeline's entries shown (None: all)
     timeline_note_kinds: frozenset[str] | None = None  # the entries whose note is shown (None: all)
+    # A kader's own report that the Dinas has verified: no longer theirs to correct, but a
+    # correction they send is answered with why, and their text is shown back, not a bare 403.
+    edit_locked: bool = False
 
     def require(self, action: str) -> None:
         if not getattr(self, action):
@@ -136,6 +139,7 @@ def case_permissions(*, user, case: Case) -> CasePermissions:
             see_identity=True,
             # A kader may correct their own report until the Dinas has verified it.
             edit=case.reported_by_id == user.pk and case.status == Status.DILAPORKAN,
+            edit_locked=case.reported_by_id == user.pk and case.status != Status.DILAPORKAN,
             add_note=is_open,
             add_visit=is_open,
             upload=is_open,
@@ -391,3 +395,9 @@ def queue_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
         acknowledged=Count("pk", filter=Q(state=Escalation.State.ACKNOWLEDGED)),
         overdue=Count("pk", filter=overdue_q(now)),
     )
+
+
+def last_event(*, case: Case, kind: str):
+    """The case's latest event of one kind, with its actor (who changed the status, who last
+    edited the report): one query."""
+    return case.events.filter(kind=kind).select_related("actor").order_by("-at", "-pk").first()

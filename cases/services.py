@@ -92,6 +92,11 @@ class InvalidTransition(ValidationError):
     pass
 
 
+class EditConflict(ValidationError):
+    """The report was saved by someone else since this edit form was opened: saving it would
+    silently undo their change (issue: lost update), so the edit is refused."""
+
+
 class DuplicateChild(ValidationError):
     """A record of a child of the report appeared while it was being sent (another report of
     the same child, sent at the same moment): the reporter must look before a second case."""
@@ -501,14 +506,23 @@ def case_update(
     violence_types: list[str] | None = None,
     children: list[ChildData] | None = None,
     perpetrators: list[PerpetratorData] | None = None,
+    expected_version: int | None = None,
     ip: str | None = None,
     **fields,
 ) -> Case:
+    """Edit a report: its fields, children and perpetrators, each kept row updated in place.
+
+    ``expected_version`` (the edit form's): the case's version when the form was opened. If
+    anyone saved the report since, EditConflict, checked under the case's row lock, so of two
+    saves at the same moment from forms opened together exactly one wins."""
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"case_update() got unexpected fields {sorted(unknown)}")
     now = timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and case.version != expected_version:
+        raise EditConflict(_("Someone else saved this report while you were editing it."))
+    case.version += 1
     if "kelurahan" in fields and fields["kelurahan"] != case.kelurahan:
         _check_report_area(actor=actor, kelurahan=fields["kelurahan"])
     changed = [name for name, value in fields.items() if getattr(case, name) != value]

@@ -32,9 +32,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
 from cases import person_services, selectors, services
-from cases.forms import Intake, match_rows
+from cases.forms import Intake, edit_conflict, match_rows
 from cases.links import case_url
-from cases.models import Case, IntakeDraft
+from cases.models import Case, CaseEvent, IntakeDraft
 
 MAX_DRAFT_BYTES = 200_000
 SENT_COOKIE = "sigap_intake_sent"  # tells intake.js that the report was sent: drop the phone's draft
@@ -50,9 +50,12 @@ def _record_matches(request, persons) -> None:
         )
 
 
-def _render_form(request, intake: Intake, *, case: Case | None = None, status: int = 200):
+def _render_form(
+    request, intake: Intake, *, case: Case | None = None, status: int = 200, extra: dict | None = None
+):
     user = request.user
     context = {
+        **(extra or {}),
         "intake": intake,
         "form": intake.case_form,
         "children": intake.children,
@@ -213,7 +216,10 @@ def case_edit(request, number: str):
     # No feature-level check first: a case outside the user's scope must be a 404 for
     # every role, and case_permissions decides the rest.
     case = selectors.get_case_for_user(user=request.user, number=number)
-    selectors.case_permissions(user=request.user, case=case).require("edit")
+    perms = selectors.case_permissions(user=request.user, case=case)
+    if not perms.edit and perms.edit_locked:
+        return _edit_locked(request, case)
+    perms.require("edit")
     if request.method == "GET":
         services.case_record_access(
             actor=request.user, case=case, action="case.view", ip=client_ip(request), page="edit"
@@ -226,12 +232,40 @@ def case_edit(request, number: str):
     if not intake.is_valid():
         return _render_form(request, intake, case=case)
     try:
-        services.case_update(actor=request.user, case=case, ip=client_ip(request), **intake.save_kwargs())
+        services.case_update(
+            actor=request.user,
+            case=case,
+            expected_version=intake.case_form.cleaned_data.get("version"),
+            ip=client_ip(request),
+            **intake.save_kwargs(),
+        )
+    except services.EditConflict:
+        case.refresh_from_db()
+        again, changes = edit_conflict(intake, case=case)
+        edit = selectors.last_event(case=case, kind=CaseEvent.Kind.EDIT)
+        conflict = {"changes": changes, "who": edit.actor if edit else None, "at": edit.at if edit else None}
+        return _render_form(request, again, case=case, status=409, extra={"conflict": conflict})
     except ValidationError as error:
         intake.case_form.add_error(None, error)
         return _render_form(request, intake, case=case)
     messages.success(request, _("The case %(number)s was updated.") % {"number": case.number})
     return redirect(case_url(case.number))
+
+
+def _edit_locked(request, case: Case):
+    """A kader's correction of their report after the Dinas verified it: said plainly, and
+    what they typed shown back to copy into a note (never a bare 403, never lost)."""
+    message = _(
+        "The Dinas has already verified this case, so your report can no longer be changed. "
+        "Nothing was saved. Add what is new or corrected as a note on the case page, or tell the "
+        "case worker."
+    )
+    if request.method == "GET":
+        messages.info(request, message)
+        return redirect(case_url(case.number))
+    intake = Intake(request.POST, user=request.user, case=case)
+    intake.is_valid()
+    return _render_form(request, intake, case=case, status=409, extra={"locked_message": message})
 
 
 urlpatterns: list = [

@@ -305,12 +305,24 @@
     if (sending) { return; }
     post(form.dataset.draftUrl, { data: collect() })
       .then(function (r) {
-        if (r.ok && status && !sending) {
+        // Logged out (a redirect to the login page, or 401) is not "saved on the server".
+        var json = (r.headers.get("content-type") || "").indexOf("application/json") === 0;
+        if (!r.ok || r.redirected || !json) { throw new Error("draft not saved: " + r.status); }
+        return r.json();
+      })
+      .then(function (body) {
+        if (body && body.saved && status && !sending) {
           status.textContent = status.dataset.savedServer || "";
           status.dataset.saved = "server";
         }
       })
-      .catch(function () { /* offline: kept on the device, sent with the next input */ });
+      .catch(function () {
+        // Offline or logged out: kept on the device only, sent with the next input.
+        if (status && !sending) {
+          status.textContent = status.dataset.savedDeviceOnly || status.dataset.savedLocal || "";
+          status.dataset.saved = "local";
+        }
+      });
   }
 
   function scheduleSave() {

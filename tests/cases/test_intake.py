@@ -583,12 +583,33 @@ def test_editing_without_changes_keeps_the_children(client_for, bob, charlie):
     assert case.children.get().person == record_of(case)
 
 
-def test_a_kader_may_not_edit_after_verification(client_for, bob, charlie):
+def test_a_kader_may_not_edit_after_verification_and_is_told_why_with_their_text_kept(
+    client_for, bob, charlie
+):
     case = existing_case(charlie)
     services.case_change_status(actor=bob, case=case, to=Status.DIVERIFIKASI)
     client = client_for(charlie)
-    assert client.get(edit_url(case)).status_code == 403
-    assert client.post(edit_url(case), report_data(charlie.kelurahan_id)).status_code == 403
+    opened = client.get(edit_url(case), follow=True)
+    assert opened.redirect_chain == [(f"/kasus/{case.number}/", 302)]
+    assert "sudah memverifikasi kasus ini" in opened.content.decode()
+
+    sent = client.post(edit_url(case), report_data(charlie.kelurahan_id, narrative="Koreksi dari kader."))
+
+    assert sent.status_code == 409
+    page = sent.content.decode()
+    assert "sudah memverifikasi kasus ini" in page and "Tidak ada yang disimpan" in page
+    assert "Koreksi dari kader." in page  # what they typed, to copy into a note
+    case.refresh_from_db()
+    assert case.narrative != "Koreksi dari kader."
+
+
+def test_another_kader_gets_a_bare_403_on_a_case_they_only_accompany(client_for, bob, charlie, carol):
+    case = existing_case(charlie)
+    services.case_assign_cadre(
+        actor=bob, case=case, cadre=f.KaderFactory(username="kader_pendamping", kelurahan=charlie.kelurahan)
+    )
+    other = client_for(case.cadre_links.exclude(user=charlie).get().user)
+    assert other.get(edit_url(case)).status_code == 403
 
 
 def test_a_petugas_may_edit_after_verification(client_for, bob, charlie):
