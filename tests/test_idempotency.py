@@ -322,3 +322,38 @@ def test_two_concurrent_identical_intakes_without_a_key_make_one_case_by_the_nik
     refused = next(r for r in answers if r.status_code == 200)
     assert "Data anak ini baru saja tersimpan" in refused.content.decode()
     assert Person.objects.filter(nik=data["children-0-nik"]).count() == 1
+
+
+# --- KPAD and escalation: a retried send after a lost reply is one request -------------------
+
+
+@pytest.mark.django_db
+def test_a_kpad_request_for_information_sent_twice_is_one_request(client_for, dave, charlie):
+    from cases.models import KpadMessage
+    from tests.cases.test_kpad import make_escalated_case, review
+
+    escalation = make_escalated_case(charlie)
+    client = client_for(dave)
+    data = {"request-text": "Apakah sudah visum?", "idempotency_key": key()}
+
+    first = client.post(review(escalation, "kpad_request"), data)
+    again = client.post(review(escalation, "kpad_request"), data)
+
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert again[REPLAY_HEADER] == "true"
+    assert KpadMessage.objects.filter(escalation=escalation, kind=KpadMessage.Kind.REQUEST).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_manual_escalation_sent_twice_is_answered_once(client_for, bob):
+    case = f.make_case(actor=bob, violence_types=("fisik",), risk="sedang")
+    client = client_for(bob)
+    data = {"escalate-reason": "Keluarga menolak ditemui (data sintetis).", "idempotency_key": key()}
+
+    answers = [client.post(f"/kasus/{case.number}/eskalasi/", data) for _ in range(2)]
+
+    assert {a.status_code for a in answers} == {302}
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert answers[1][REPLAY_HEADER] == "true"  # the view did not run again
+    assert case.escalations.count() == 1
