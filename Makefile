@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck backup restore
+.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck backup restore fieldcheck
 
 # Create the virtual environment and install the pinned dependencies, once
 # (again only when requirements.lock changes).
@@ -45,6 +45,11 @@ restore: setup
 	@test -n "$(ARCHIVE)" || { echo "make restore ARCHIVE=sigap-backup-....tar"; exit 2; }
 	$(BIN)/python manage.py sigap_restore "$(ARCHIVE)" $(RESTORE_ARGS)
 
+## make fieldcheck: the kader's pages on an emulated weak link (1.6 Mbps / 750 kbps / 300 ms, 4x CPU) in
+## Chromium, production shape and `make run`: bytes first/repeat, requests, time until usable -> fieldcheck.json
+fieldcheck: setup
+	$(BIN)/python -m scripts.fieldcheck $(FIELDCHECK_ARGS)
+
 e2e: setup
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
@@ -78,6 +83,9 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	# axe-core is for the browser tests' accessibility check (tests/e2e/axe.py); no page loads it.
+	mkdir -p static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 	# The .map files are not vendored: a file naming its map would fail collectstatic.
 	$(PYTHON) scripts/strip_source_maps.py $$(find static/vendor -name '*.js' -o -name '*.css')
 
