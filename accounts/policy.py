@@ -66,6 +66,9 @@ class Cap:
     # the "not yet entered" list, the monthly reconciliation (children's data: petugas only).
     ENTER_SIMFONI = "simfoni.enter"
     OWN_TRAINING = "training.own"  # "Pelatihan saya": one's own trainings, attendance, certificates
+    # Keep one's own pages on the device and queue sends while offline (the service worker and
+    # the outbox: accounts.offline, static/js/offline.js). Only for those who see few records.
+    WORK_OFFLINE = "device.offline"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -85,7 +88,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.KADER: frozenset(
-        {Cap.REPORT_CASES, Cap.OWN_CASES, Cap.ACCOMPANY_CASES, Cap.LOG_OUTREACH, Cap.VOTE, Cap.OWN_TRAINING}
+        {
+            Cap.REPORT_CASES,
+            Cap.OWN_CASES,
+            Cap.ACCOMPANY_CASES,
+            Cap.LOG_OUTREACH,
+            Cap.VOTE,
+            Cap.OWN_TRAINING,
+            Cap.WORK_OFFLINE,
+        }
     ),
     Role.KPAD: frozenset({Cap.REVIEW_ESCALATIONS, Cap.VIEW_ESCALATED_CASES}),
 }

@@ -58,6 +58,22 @@ class LoginView(auth_views.LoginView):
         return _step_url(step, url) if step else url
 
 
+# What the browser must forget when a user logs out: the pages the service worker kept, the
+# report draft, the outbox of unsent items (localStorage, IndexedDB, Cache Storage and the
+# service worker itself). Not the cookies: the next user's login needs the CSRF cookie.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out, and tell the browser to drop everything SIGAP kept on the device (a shared phone
+    must not show the next person a child's data)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def otp_verify(request):

@@ -13,7 +13,7 @@ urlpatterns = [
     path("keamanan/pasang/", security_views.otp_enrol, name="otp_enrol"),
     path("keamanan/kode-pemulihan/", security_views.recovery_codes_new, name="recovery_codes_new"),
     path("keamanan/matikan/", security_views.second_factor_off, name="second_factor_off"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", security_views.LogoutView.as_view(), name="logout"),
     path(
         "kata-sandi/",
         auth_views.PasswordChangeView.as_view(

@@ -261,7 +261,13 @@ class ChildForm(forms.Form):
         max_length=16,
         help_text=_("16 digits, if known."),
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "pattern": "[0-9]{16}", "maxlength": 16, "autocomplete": "off"}
+            attrs={
+                "inputmode": "numeric",
+                "pattern": "[0-9]{16}",
+                "maxlength": 16,
+                "autocomplete": "off",
+                "data-msg-pattern": _("The NIK must be 16 digits."),
+            }
         ),
     )
     school_level = forms.ChoiceField(

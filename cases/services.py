@@ -962,5 +962,17 @@ def intake_draft_save(*, user: User, data: dict) -> IntakeDraft:
     return draft
 
 
+def intake_draft_current(*, user: User) -> IntakeDraft | None:
+    """The user's draft, unless older than SIGAP_DEVICE_DRAFT_DAYS: then it is deleted, as the
+    phone's copy is, so a half-typed child's identity does not wait for ever."""
+    found = IntakeDraft.objects.filter(user=user).first()
+    if found is None:
+        return None
+    if found.updated_at < timezone.now() - dt.timedelta(days=settings.SIGAP_DEVICE_DRAFT_DAYS):
+        found.delete()
+        return None
+    return found
+
+
 def intake_draft_discard(*, user: User) -> None:
     IntakeDraft.objects.filter(user=user).delete()

@@ -378,6 +378,9 @@ if CELERY_TASK_ALWAYS_EAGER and not TESTING:
     LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 # SIGAP's own settings.
+# A report's draft and the queued sends kept on a kader's phone are deleted after this many days
+# (README "What stays on the phone"); they are deleted on logout and once sent in any case.
+SIGAP_DEVICE_DRAFT_DAYS = env.int("SIGAP_DEVICE_DRAFT_DAYS", default=7)
 # Cadres: no activity for this many days flags a cadre inactive (DESIGN.md "Cadres").
 CADRE_INACTIVE_DAYS = env.int("CADRE_INACTIVE_DAYS", default=90)
 # Escalation to KPAD (DESIGN.md "Escalation to KPAD"): the rules' thresholds.

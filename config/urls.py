@@ -4,12 +4,14 @@ from django.views.i18n import set_language
 
 from accounts.views import home
 
-from . import views
+from . import offline_views, views
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("csp-report/", views.csp_report, name="csp_report"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
     path("akun/", include("accounts.urls")),
     path("wilayah/", include("kelurahan.urls")),
     path("kasus/", include("cases.urls")),

@@ -65,6 +65,7 @@ def test_it_lets_a_kader_report_accompany_their_cases_and_log_outreach_only(char
         Cap.LOG_OUTREACH,
         Cap.VOTE,
         Cap.OWN_TRAINING,
+        Cap.WORK_OFFLINE,
     }
     assert not user_can(charlie, Cap.VIEW_REGIONS)
     assert not user_can(charlie, Cap.HANDLE_CASES)

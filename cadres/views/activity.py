@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.offline import offline_page
 from accounts.policy import Cap, requires
 from cadres import selectors, services
 from cadres.activity_forms import OutreachForm
@@ -24,6 +25,7 @@ PAGE_SIZE = 20
 
 @require_http_methods(["GET", "POST"])
 @requires(Cap.LOG_OUTREACH)
+@offline_page
 def my_activity(request):
     cadre = selectors.cadre_of_login(request.user)
     if cadre is None:

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from accounts.offline import offline_page
 from accounts.policy import Cap, user_can
 from accounts.services import client_ip
 from cases import (
@@ -200,6 +201,7 @@ def _done(case: Case, message: str, request, anchor: str = "timeline"):
 @never_cache  # a child's identity must not stay in a shared phone's browser cache
 @require_GET
 @login_required
+@offline_page
 def case_detail(request, number: str):
     case, perms = _load(request, number)
     return render_case_page(request, case, perms)

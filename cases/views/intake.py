@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,12 +30,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.offline import offline_page
 from accounts.policy import Cap, requires, user_can
 from accounts.services import client_ip
 from cases import person_services, selectors, services
 from cases.forms import Intake, edit_conflict, match_rows
 from cases.links import case_url
-from cases.models import Case, CaseEvent, IntakeDraft
+from cases.models import Case, CaseEvent
 
 MAX_DRAFT_BYTES = 200_000
 SENT_COOKIE = "sigap_intake_sent"  # tells intake.js that the report was sent: drop the phone's draft
@@ -75,6 +77,7 @@ def _render_form(
         ),
         "cancel_url": case_url(case.number) if case else "",
         "draft_enabled": case is None,
+        "draft_days": settings.SIGAP_DEVICE_DRAFT_DAYS,
     }
     return render(request, "cases/intake/form.html", context, status=status)
 
@@ -90,6 +93,7 @@ def _extra_row(request) -> str | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @requires(Cap.REPORT_CASES)
+@offline_page
 def case_report(request):
     if request.method == "GET":
         return _render_form(request, Intake(user=request.user))
@@ -148,7 +152,7 @@ def _json_body(request) -> dict | None:
 def draft(request):
     """The user's own draft: GET reads it, POST (a JSON object) replaces it."""
     if request.method == "GET":
-        found = IntakeDraft.objects.filter(user=request.user).first()
+        found = services.intake_draft_current(user=request.user)
         if found is None:
             return JsonResponse({"data": None, "updated_at": None})
         return JsonResponse({"data": found.data, "updated_at": found.updated_at.isoformat()})

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.offline import offline_page
 from accounts.policy import Cap, requires
 from accounts.private_search import keep_search, recall_search
 from cases.casework_selectors import filter_next_due, with_next_due
@@ -227,6 +228,7 @@ def case_list(request):
 
 @require_GET
 @requires(Cap.OWN_CASES)
+@offline_page
 def my_cases(request):
     """Kader: the cases they reported or accompany, open ones first, as cards for a phone."""
     closed_last = models.Case(

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.offline import offline_page
 from accounts.policy import Cap, requires, user_can
 from accounts.selectors import with_capability_q
 from cases import casework_selectors
@@ -62,6 +63,7 @@ def start_petugas(request):
 
 @require_GET
 @requires(Cap.OWN_CASES)
+@offline_page
 def start_kader(request):
     """A kader's own kelurahan and their latest open cases, phone first."""
     open_cases = cases_visible_to(user=request.user).filter(status__in=OPEN_STATUSES)

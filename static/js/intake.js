@@ -9,7 +9,10 @@
 // * the form is kept as a draft on the device (localStorage, one key per user) at every
 //   input, and on the server a few seconds later, so a dropped connection or a closed tab
 //   loses nothing; the draft comes back on the next visit, with a notice and a
-//   "discard draft" button. After a report is sent, the server sets a cookie and the draft
+//   "discard draft" button (which asks first) — only a draft with something typed in it,
+//   and none older than SIGAP_DEVICE_DRAFT_DAYS (data-draft-days);
+// * Enter in a step's field goes to the next step; a step's checks show Indonesian messages
+//   at the field (NIK: "NIK harus 16 angka"), not the browser's bubble. After a report is sent, the server sets a cookie and the draft
 //   is dropped here on the next visit (the server's copy is already gone);
 // * the records a child may already have are looked up (POST, so no NIK or name in a URL)
 //   and offered as a choice in the child's row: the same child, or a new record.
@@ -163,12 +166,57 @@
       var fields = $all("input, select, textarea", steps[current]).filter(function (el) {
         return el.willValidate && !el.closest("[hidden]");
       });
-      for (var k = 0; k < fields.length; k += 1) {
-        if (!fields[k].checkValidity()) { fields[k].reportValidity(); return; }
-      }
+      // Our own message at the field, in the page's language: the browser's bubble would be
+      // in the phone's language and gone at the next tap.
+      var firstBad = null;
+      fields.forEach(function (el) {
+        var message = el.checkValidity() ? "" : fieldMessage(el);
+        showFieldError(el, message);
+        if (message && !firstBad) { firstBad = el; }
+      });
+      if (firstBad) { firstBad.focus(); return; }
       showStep(current + 1, true);
     });
     back.addEventListener("click", function () { showStep(current - 1, true); });
+    // Enter in a field of a step that is not the last one goes to the next step; it does not
+    // send the whole form (which would mark the fields of the steps not yet reached).
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) { return; }
+      var el = event.target;
+      if (!el || el.tagName === "TEXTAREA" || el.tagName === "BUTTON" || el.tagName === "A" ||
+          el.type === "submit" || el.type === "button") { return; }
+      if (current < steps.length - 1) {
+        event.preventDefault();
+        next.click();
+      }
+    });
+  }
+
+  function fieldMessage(el) {
+    var v = el.validity;
+    if (v.valueMissing) { return form.dataset.msgRequired || el.validationMessage; }
+    if ((v.patternMismatch || v.tooLong || v.tooShort) && el.dataset.msgPattern) { return el.dataset.msgPattern; }
+    return form.dataset.msgInvalid || el.validationMessage;
+  }
+
+  function showFieldError(el, message) {
+    var id = el.id ? el.id + "-client-error" : "";
+    var box = id ? document.getElementById(id) : null;
+    if (!message) {
+      el.classList.remove("is-invalid");
+      if (box) { box.remove(); }
+      return;
+    }
+    el.classList.add("is-invalid");
+    if (!box && id) {
+      box = document.createElement("div");
+      box.id = id;
+      box.className = "invalid-feedback d-block";
+      box.setAttribute("data-testid", "client-error");
+      el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + id).trim());
+      (el.closest(".form-check") || el).insertAdjacentElement("afterend", box);
+    }
+    if (box) { box.textContent = message; }
   }
 
   // --- Possible duplicates -------------------------------------------------------------------------
@@ -287,8 +335,37 @@
     return true;
   }
 
+  // The form as it is before anything is restored: a draft that differs from it in nothing
+  // but its defaults holds nothing typed, and restoring it is no "draft restored".
+  var pristine = collect().values;
+  var draftDays = parseInt(form.dataset.draftDays, 10) || 7;
+
+  function hasContent(state) {
+    if (!state || !state.values) { return false; }
+    return Object.keys(state.values).some(function (name) {
+      if (/-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/.test(name)) { return false; }
+      var value = state.values[name];
+      var before = pristine[name];
+      if (Array.isArray(value)) { return value.length > 0 && JSON.stringify(value) !== JSON.stringify(before || []); }
+      if (value === true) { return before !== true; }
+      return typeof value === "string" && value.trim() !== "" && value !== before;
+    });
+  }
+
+  function expired(state) {
+    var saved = state && Date.parse(state.savedAt);
+    return !saved || Date.now() - saved > draftDays * 24 * 3600 * 1000;
+  }
+
   function readLocal() {
-    try { return JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (e) { return null; }
+    var state = null;
+    try { state = JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (e) { return null; }
+    if (state && (expired(state) || !hasContent(state))) {
+      // Older than SIGAP_DEVICE_DRAFT_DAYS, or nothing typed: a child's data does not stay.
+      clearLocal();
+      return null;
+    }
+    return state;
   }
 
   function saveLocal() {
@@ -355,12 +432,19 @@
     saveLocal();
     sending = true;
   });
+  // Logging out (offline.js): nothing of the form may be written back to the phone.
+  document.addEventListener("sigap:forget", function () {
+    sending = true;
+    window.clearTimeout(localTimer);
+    window.clearTimeout(serverTimer);
+  });
   window.addEventListener("pagehide", function () {
     if (!sending) { window.clearTimeout(localTimer); saveLocal(); }
   });
 
   if (notice) {
     notice.querySelector("[data-draft-discard]").addEventListener("click", function () {
+      if (!window.confirm(form.dataset.discardConfirm || "?")) { return; }
       window.clearTimeout(serverTimer);
       window.clearTimeout(localTimer);
       clearLocal();
@@ -393,7 +477,7 @@
   fetch(form.dataset.draftUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (body) {
-      if (body && body.data && apply(body.data)) {
+      if (body && body.data && !expired(body.data) && hasContent(body.data) && apply(body.data)) {
         saveLocal();
         showNotice();
       }

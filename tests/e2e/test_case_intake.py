@@ -128,8 +128,67 @@ def test_a_half_filled_report_survives_a_reload_and_can_be_discarded(new_page):
     expect(page.get_by_test_id("draft-notice")).to_be_visible()
     expect(field(page, "children-0-name")).to_have_value("Anak Pertama")
 
+    # "Buang draf" asks first: declining keeps everything.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("draft-discard").click()
+    expect(page.get_by_test_id("draft-notice")).to_be_visible()
+    expect(field(page, "children-0-name")).to_have_value("Anak Pertama")
+    assert dialogs and "Buang draf ini?" in dialogs[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("draft-discard").click()
     expect(page.get_by_test_id("draft-notice")).to_be_hidden()
     expect(field(page, "address")).to_have_value("")
     expect(page.get_by_test_id("child-row")).to_have_count(1)
     assert not IntakeDraft.objects.filter(user=kader).exists()
+
+
+def test_visiting_the_form_without_typing_leaves_no_false_draft_notice(new_page):
+    kader = f.KaderFactory(username="kader_kosong", kelurahan=f.kelurahan(f.BANSIR_LAUT))
+    page = new_page(viewport=PHONE)
+    login(page, kader.username)
+    page.goto("/kasus/lapor/")
+    page.wait_for_timeout(500)
+    page.goto("/beranda/kader/")  # leaving the page saves the (empty) form as it was
+    page.goto("/kasus/lapor/")
+    expect(page.get_by_test_id("draft-notice")).to_be_hidden()
+    # The empty draft the first visit left is deleted rather than "restored".
+    assert page.evaluate(f"window.localStorage.getItem('sigap-intake-draft-{kader.pk}')") is None
+
+
+def test_enter_in_a_step_goes_to_the_next_step_and_checks_speak_indonesian(new_page):
+    kader = f.KaderFactory(username="kader_enter", kelurahan=f.kelurahan(f.BANSIR_LAUT))
+    page = new_page(viewport=PHONE)
+    login(page, kader.username)
+    page.goto("/kasus/lapor/")
+    field(page, "incident_date").fill(timezone.localdate().isoformat())
+    field(page, "place_type").select_option("sekolah")
+    page.locator("input[name=violence_types][value=psikis]").check()
+    field(page, "address").fill("Jl. Enter")
+    field(page, "address").press("Enter")
+    expect(page.locator("fieldset[data-step='2']")).to_be_visible()
+    expect(page.locator(".is-invalid")).to_have_count(0)  # nothing of the later steps marked red
+    field(page, "children-0-name").fill("Anak Enter")
+    field(page, "children-0-nik").fill("1234")
+    field(page, "children-0-nik").press("Enter")
+    expect(page.locator("fieldset[data-step='2']")).to_be_visible()
+    expect(page.get_by_test_id("client-error")).to_have_text("NIK harus 16 angka")
+    assert page.url.endswith("/kasus/lapor/")
+
+
+def test_a_draft_older_than_the_device_draft_days_is_not_restored(new_page):
+    kader = f.KaderFactory(username="kader_lama", kelurahan=f.kelurahan(f.BANSIR_LAUT))
+    page = new_page(viewport=PHONE)
+    login(page, kader.username)
+    page.goto("/kasus/lapor/")
+    old = (timezone.now() - dt.timedelta(days=8)).isoformat()
+    page.evaluate(
+        """([key, old]) => localStorage.setItem(key, JSON.stringify(
+            {version: 1, savedAt: old, rows: {children: 1, perpetrators: 0},
+             values: {address: 'Jl. Kedaluwarsa'}}))""",
+        [f"sigap-intake-draft-{kader.pk}", old],
+    )
+    page.reload()
+    expect(field(page, "address")).to_have_value("")
+    expect(page.get_by_test_id("draft-notice")).to_be_hidden()
+    assert page.evaluate(f"window.localStorage.getItem('sigap-intake-draft-{kader.pk}')") is None
