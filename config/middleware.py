@@ -2,9 +2,34 @@ import re
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/manifest+json")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Gzip what is text: pages, JSON, the service worker, and (under ``make run``, where no
+    pre-compressed copy exists) CSS and JavaScript. Not PDFs, spreadsheets or photos, which are
+    compressed already. In production WhiteNoise answers static files with its own .gz/.br copy
+    (Content-Encoding set), which this leaves alone.
+
+    BREACH (README "Compression and BREACH"): a compressed page's length can leak a secret in it
+    only to someone who can both put their own text into the same page and watch its length
+    over many requests. Django masks the CSRF token anew in every response, Django's gzip adds
+    up to 100 random bytes to every compressed body to blur its length, and the session cookie
+    is SameSite=Lax, so another site cannot make the browser send the signed-in requests such an
+    attack needs.
+    """
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
 
 
 class LanguageMiddleware:

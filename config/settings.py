@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it compresses what every other middleware answers, WhiteNoise's static
+    # files under DEBUG included (production serves WhiteNoise's pre-compressed copies).
+    "config.middleware.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so that responses made by the middleware below (a CSRF refusal, a redirect)

@@ -314,7 +314,8 @@
       var landed = new URL(response.url, window.location.href).pathname;
       if (cfg.login && landed.indexOf(cfg.login) === 0) { return "login"; }
       if (response.ok && response.redirected) { return "sent"; }
-      if (response.status >= 500 || response.status === 429) { return "retry"; }
+      // 409: the first send with this key is still being saved; 5xx, 429: try again later.
+      if (response.status >= 500 || response.status === 429 || response.status === 409) { return "retry"; }
       return response.text().then(function (html) {
         if (response.status === 403 && /csrf/i.test(html) && !item.csrfRetried) {
           item.csrfRetried = true;
