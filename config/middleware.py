@@ -7,7 +7,6 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/manifest+json")
 
 

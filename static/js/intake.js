@@ -344,6 +344,9 @@
     if (!state || !state.values) { return false; }
     return Object.keys(state.values).some(function (name) {
       if (/-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/.test(name)) { return false; }
+      // Hidden fields (the send key, the formsets' counters) are nothing the kader typed.
+      var field = form.querySelector("[name='" + name.replace(/'/g, "") + "']");
+      if (field && field.type === "hidden") { return false; }
       var value = state.values[name];
       var before = pristine[name];
       if (Array.isArray(value)) { return value.length > 0 && JSON.stringify(value) !== JSON.stringify(before || []); }

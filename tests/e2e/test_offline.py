@@ -109,8 +109,7 @@ def test_a_report_and_a_note_sent_offline_arrive_exactly_once(new_page):
     # Logout leaves no draft, no outbox and no kept page on the phone.
     page.goto("/kasus/lapor/")
     field(page, "address").fill("Draf yang harus hilang")
-    page.wait_for_timeout(400)
-    assert page.evaluate(f"localStorage.getItem('sigap-intake-draft-{kader.pk}')") is not None
+    page.wait_for_function(f"() => localStorage.getItem('sigap-intake-draft-{kader.pk}') !== null")
     page.get_by_role("button", name="Tampilkan menu").click()
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Keluar").click()
