@@ -83,7 +83,8 @@
         });
       }).catch(function () { return null; });
     }
-    forgetOthers("\u0000");
+    // Their own report draft stays (intake.js keeps it for staff too); nobody else's does.
+    forgetOthers(user);
     return;
   }
 
