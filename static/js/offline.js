@@ -118,6 +118,11 @@
 
   // --- Notes on the page ------------------------------------------------------------------------------
 
+  function show(box, visible) {
+    box.hidden = !visible;
+    box.className = visible ? (box.dataset.look || "") : "";
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) { node.className = cls; }
@@ -141,12 +146,12 @@
     var at = document.documentElement.dataset.offlineAt;
     if (at) {
       note.textContent = fmt(msg.msgOfflineAt, { when: when(at) });
-      note.hidden = false;
+      show(note, true);
     } else if (!navigator.onLine) {
       note.textContent = msg.msgOffline || "";
-      note.hidden = false;
+      show(note, true);
     } else {
-      note.hidden = true;
+      show(note, false);
     }
   }
   window.addEventListener("online", showConnection);
@@ -389,7 +394,7 @@
   function flash(text) {
     if (!flashBox || !text) { return; }
     flashBox.textContent = text;
-    flashBox.hidden = false;
+    show(flashBox, true);
   }
 
   function kindLabel(kind) { return msg["kind" + kind.charAt(0).toUpperCase() + kind.slice(1)] || kind; }
@@ -400,7 +405,7 @@
       var waiting = items.filter(function (i) { return i.state === "waiting"; });
       var refused = items.filter(function (i) { return i.state === "refused"; });
       panel.textContent = "";
-      panel.hidden = items.length === 0;
+      show(panel, items.length > 0);
       panel.dataset.waiting = String(waiting.length);
       panel.dataset.refused = String(refused.length);
       if (waiting.length) {
