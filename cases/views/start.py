@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.offline import offline_page
 from accounts.policy import Cap, requires, user_can
 from accounts.selectors import with_capability_q
+from accounts.start_panels import start_panels_for
 from cases import casework_selectors
 from cases.links import report_url
 from cases.models import OPEN_STATUSES
@@ -57,6 +58,8 @@ def start_petugas(request):
             "without_kader": [k for k in kelurahan if not k.kader_accounts],
             "status_counts": status_counts(user=request.user),
             **task_section(request.user),
+            # What higher apps add (the privacy app's clocks); see accounts.start_panels.
+            "start_panels": start_panels_for(request.user, page="start:petugas"),
         },
     )
 
