@@ -69,11 +69,21 @@ class Cap:
     # Keep one's own pages on the device and queue sends while offline (the service worker and
     # the outbox: accounts.offline, static/js/offline.js). Only for those who see few records.
     WORK_OFFLINE = "device.offline"
+    # UU 27/2022 (PDP) duties, the privacy app: the register of data-subject requests, the
+    # breach register, the retention periods and destruction lists, a legal hold on a case.
+    HANDLE_SUBJECT_REQUESTS = "privacy.requests"
+    RECORD_BREACHES = "privacy.breaches"
+    VIEW_RETENTION = "privacy.retention"
+    HOLD_CASES = "privacy.hold"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # The admin keeps the system: accounts, reference lists, the audit log. Not cases.
-    Role.ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_AUDIT, Cap.VIEW_REGIONS}),
+    # A breach is often found by whoever keeps the system, so the admin records breaches too, and
+    # sees the retention periods and what was destroyed (never the cases themselves).
+    Role.ADMIN: frozenset(
+        {Cap.MANAGE_USERS, Cap.VIEW_AUDIT, Cap.VIEW_REGIONS, Cap.RECORD_BREACHES, Cap.VIEW_RETENTION}
+    ),
     Role.PETUGAS: frozenset(
         {
             Cap.VIEW_REGIONS,
@@ -85,6 +95,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_REPORTS,
             Cap.EXPORT_IDENTITIES,
             Cap.ENTER_SIMFONI,
+            Cap.HANDLE_SUBJECT_REQUESTS,
+            Cap.RECORD_BREACHES,
+            Cap.VIEW_RETENTION,
+            Cap.HOLD_CASES,
         }
     ),
     Role.KADER: frozenset(
@@ -241,6 +255,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Exports"), "reports:exports", Cap.VIEW_REPORTS),
     NavItem(_("Users"), "accounts:user_list", Cap.MANAGE_USERS),
     NavItem(_("Audit log"), "accounts:audit_list", Cap.VIEW_AUDIT),
+    NavItem(_("Subject requests"), "privacy:request_list", Cap.HANDLE_SUBJECT_REQUESTS),
+    NavItem(_("Data breaches"), "privacy:breach_list", Cap.RECORD_BREACHES),
+    NavItem(_("Retention"), "privacy:retention", Cap.VIEW_RETENTION),
     NavItem(_("Regions"), "kelurahan:list", Cap.VIEW_REGIONS),
 )
 

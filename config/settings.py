@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "board",
     "cases",
     "reports",
+    "privacy",
     "demo",
     "config.apps.ProjectConfig",
 ]
@@ -287,6 +288,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=6, minute=0),
         "options": {"expires": 60 * 60},
     },
+    # The month's list of records due for destruction, for a supervisor to approve (privacy).
+    "destruction-list": {
+        "task": "privacy.tasks.destruction_list_build_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
+        "options": {"expires": 24 * 60 * 60},
+    },
     "flag-inactive-cadres": {
         "task": "cadres.tasks.flag_inactive_cadres_task",
         "schedule": crontab(hour=1, minute=0),
@@ -411,3 +418,12 @@ SIGAP_ATTACHMENT_MAX_BYTES = env.int(
 # A form's send key (accounts.idempotency) replays its first answer for this many days.
 SIGAP_IDEMPOTENCY_KEY_DAYS = env.int("SIGAP_IDEMPOTENCY_KEY_DAYS", default=7)
 SIGAP_EXPORT_SYNC_MAX_ROWS = env.int("SIGAP_EXPORT_SYNC_MAX_ROWS", default=2000)  # larger: a Celery job
+# UU 27/2022 (PDP), the privacy app. How long each kind of record is kept before it goes on the
+# month's destruction list (README "Privacy duties"); set them to the Dinas' Jadwal Retensi Arsip.
+SIGAP_RETENTION_CASE_YEARS = env.int("SIGAP_RETENTION_CASE_YEARS", default=10)  # completed, from closure
+SIGAP_RETENTION_UNFOUNDED_CASE_YEARS = env.int("SIGAP_RETENTION_UNFOUNDED_CASE_YEARS", default=2)
+SIGAP_RETENTION_DRAFT_DAYS = env.int("SIGAP_RETENTION_DRAFT_DAYS", default=90)  # unsent intake drafts
+# Answer a data subject's request, and notify subjects and the authority of a breach, within
+# this many hours (UU 27/2022: 3 x 24 hours).
+SIGAP_SUBJECT_REQUEST_HOURS = env.int("SIGAP_SUBJECT_REQUEST_HOURS", default=72)
+SIGAP_BREACH_NOTICE_HOURS = env.int("SIGAP_BREACH_NOTICE_HOURS", default=72)

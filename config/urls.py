@@ -21,6 +21,7 @@ urlpatterns = [
     path("kader/", include("board.urls")),
     path("pelatihan/", include("training.urls")),
     path("laporan/", include("reports.urls")),
+    path("privasi/", include("privacy.urls")),
     path("sertifikat/", include("training.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),

@@ -33,7 +33,13 @@ PONTIANAK_UTARA_KELURAHAN = {"61.71.04.1001", "61.71.04.1002", "61.71.04.1003", 
 
 
 def test_it_gives_the_admin_users_audit_and_regions_but_no_case_work(alice):
-    assert capabilities_of(alice) == {Cap.MANAGE_USERS, Cap.VIEW_AUDIT, Cap.VIEW_REGIONS}
+    assert capabilities_of(alice) == {
+        Cap.MANAGE_USERS,
+        Cap.VIEW_AUDIT,
+        Cap.VIEW_REGIONS,
+        Cap.RECORD_BREACHES,
+        Cap.VIEW_RETENTION,
+    }
     assert not user_can(alice, Cap.HANDLE_CASES)
     assert not user_can(alice, Cap.REPORT_CASES)
 
@@ -49,6 +55,10 @@ def test_it_gives_petugas_case_cadre_training_and_region_work(bob, bella):
         Cap.VIEW_REPORTS,
         Cap.EXPORT_IDENTITIES,
         Cap.ENTER_SIMFONI,
+        Cap.HANDLE_SUBJECT_REQUESTS,
+        Cap.RECORD_BREACHES,
+        Cap.VIEW_RETENTION,
+        Cap.HOLD_CASES,
     }
     assert capabilities_of(bob) == expected
     # An area limits which records a petugas sees, not which features they use.
@@ -174,6 +184,9 @@ PETUGAS_MENU = [
     "reports:recap",
     "reports:simfoni",
     "reports:exports",
+    "privacy:request_list",
+    "privacy:breach_list",
+    "privacy:retention",
     "kelurahan:list",
 ]
 
@@ -181,7 +194,17 @@ PETUGAS_MENU = [
 @pytest.mark.parametrize(
     ("who", "url_names"),
     [
-        ("alice", ["home", "accounts:user_list", "accounts:audit_list", "kelurahan:list"]),
+        (
+            "alice",
+            [
+                "home",
+                "accounts:user_list",
+                "accounts:audit_list",
+                "privacy:breach_list",
+                "privacy:retention",
+                "kelurahan:list",
+            ],
+        ),
         ("bob", PETUGAS_MENU),
         ("bella", PETUGAS_MENU),
         (
@@ -227,7 +250,14 @@ def _resolves(name: str) -> bool:
 
 def test_it_labels_the_menu_with_translatable_whole_words(alice):
     with translation.override("en"):
-        assert [str(i["label"]) for i in navigation_for(alice)] == ["Home", "Users", "Audit log", "Regions"]
+        assert [str(i["label"]) for i in navigation_for(alice)] == [
+            "Home",
+            "Users",
+            "Audit log",
+            "Data breaches",
+            "Retention",
+            "Regions",
+        ]
 
 
 def test_it_labels_the_menu_in_indonesian_by_default(alice):
@@ -236,6 +266,8 @@ def test_it_labels_the_menu_in_indonesian_by_default(alice):
             "Beranda",
             "Pengguna",
             "Log audit",
+            "Kebocoran data",
+            "Retensi",
             "Wilayah",
         ]
 

@@ -125,6 +125,7 @@ def seed_demo_like_data(users: dict[str, User], *, end: dt.datetime) -> None:
     add_kpad_request(users["kpad"])
     add_open_election(users["petugas"])
     add_conference(users["petugas"])
+    add_privacy_records(users["petugas"])
 
 
 def add_attachment(kader: User) -> None:
@@ -203,6 +204,28 @@ def add_open_election(petugas: User) -> None:
     board_services.election_open(actor=petugas, election=election)
 
 
+def add_privacy_records(petugas: User) -> None:
+    """A subject request, a breach and a destruction list waiting for a supervisor (privacy)."""
+    from django.utils import timezone
+
+    from privacy import services as privacy_services
+    from privacy.models import DestructionList
+
+    privacy_services.subject_request_create(
+        actor=petugas,
+        kind="akses",
+        requester_name="Ibu Sintetis",
+        requester_relation="orang_tua",
+        details="Meminta salinan data anaknya.",
+    )
+    privacy_services.breach_create(
+        actor=petugas, summary="Ponsel kader hilang", found_at=timezone.now(), data_affected="Draf laporan"
+    )
+    DestructionList.objects.get_or_create(
+        month=timezone.localdate().replace(day=1), defaults={"built_at": timezone.now()}
+    )
+
+
 def url_samples() -> dict[str, dict]:
     """Keyword arguments for each URL pattern with parameters, from the data made above."""
     from board.models import BoardTerm, Candidate, Election
@@ -219,6 +242,7 @@ def url_samples() -> dict[str, dict]:
         Perpetrator,
         Referral,
     )
+    from privacy.models import Breach, DestructionList, SubjectRequest
     from training.models import AgendaItem, Participant, Training
 
     case = Attachment.objects.order_by("pk").first().case
@@ -330,6 +354,13 @@ def url_samples() -> dict[str, dict]:
         "training:cohort": {"pk": training.pk},
         "training:my_certificate": {"pk": training.pk},
         "certificate:verify": {"code": certified.certificate_code},
+        "privacy:case_hold": number,
+        "privacy:case_hold_place": number,
+        "privacy:case_hold_lift": number,
+        "privacy:destruction_detail": {"pk": DestructionList.objects.order_by("pk").first().pk},
+        "privacy:destruction_decide": {"pk": DestructionList.objects.order_by("pk").first().pk},
+        "privacy:request_detail": {"pk": SubjectRequest.objects.order_by("pk").first().pk},
+        "privacy:breach_detail": {"pk": Breach.objects.order_by("pk").first().pk},
     }
 
 
