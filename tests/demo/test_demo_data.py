@@ -137,3 +137,13 @@ def test_it_adds_n_more_synthetic_cases_with_unique_numbers(demo_run, db):
         if case.status in (Status.SELESAI, Status.DITUTUP):
             assert case.closure_reason
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.CREATED).count() == cases.count()
+
+
+def test_it_fills_the_privacy_registers_with_a_request_whose_clock_runs_out(demo_run, db):
+    from privacy.models import Breach, SubjectRequest
+
+    assert SubjectRequest.objects.filter(status="diterima").count() == 1
+    assert SubjectRequest.objects.filter(status="dijawab").count() == 1
+    breach = Breach.objects.get()
+    assert breach.subjects_notified_at is not None and breach.authority_notified_at is None
+    assert "Privacy registers: a subject request and a breach added." in demo_run

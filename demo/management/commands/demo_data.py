@@ -22,6 +22,7 @@ from cadres.demo import demo_roster_entry, link_demo_users, seed_demo_cadres
 from cases import demo as case_demo
 from demo import year
 from kelurahan.models import Kelurahan
+from privacy.demo import seed_demo_privacy
 from training.demo import seed_demo_training
 
 # username, first name, last name, role, kelurahan code, supervisor
@@ -74,6 +75,8 @@ class Command(BaseCommand):
                 seed_demo_training()
                 seed_demo_board()
             self.create_cases(extra=cases, end=end)
+            if seed_demo_privacy(petugas=User.objects.get(username="petugas")):
+                self.stdout.write(_("Privacy registers: a subject request and a breach added."))
 
     @transaction.atomic
     def create_users(self):
