@@ -4,7 +4,7 @@ breach registers. Thin: load through a selector, require the capability, call th
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -184,8 +184,6 @@ def destruction_decide(request, pk: int):
                 messages.success(request, _("The list was rejected: nothing was destroyed."))
         except ValidationError as error:
             apply_service_error(form, error)
-        except PermissionDenied:
-            raise
         else:
             return redirect("privacy:destruction_detail", pk=destruction_list.pk)
     return _destruction_page(request, destruction_list, form=form, status=400)
