@@ -7,4 +7,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy (PDP)")
 
     def ready(self):
-        from . import start  # noqa: F401 - registers the petugas' start-page panel
+        from . import messages, start  # noqa: F401 - register the notification kinds and the start panel

@@ -19,6 +19,7 @@ from accounts.services import audit_record, notify
 from cases.destruction import cases_destroy, drafts_destroy, drafts_untouched_before
 from cases.models import Case
 
+from . import messages
 from .models import Breach, DestructionItem, DestructionList, LegalHold, RecordType, SubjectRequest
 from .retention import BY_TYPE
 from .selectors import records_due
@@ -99,9 +100,8 @@ def destruction_list_build(
     url = reverse("privacy:destruction_detail", args=[destruction_list.pk])
     notify(
         users=users_with_capability(Cap.SUPERVISE),
-        kind="destruction_list",
-        title=_("Records due for destruction are waiting for your approval"),
-        body=_("%(count)d records have reached the end of their retention period.") % {"count": len(due)},
+        kind=messages.DESTRUCTION_LIST,
+        params={"count": len(due)},
         url=url,
     )
     return destruction_list
@@ -275,8 +275,7 @@ def breach_create(*, actor: User, ip=None, **fields) -> Breach:
     # Every supervisor and every admin hears of it at once: the clock is running.
     notify(
         users=(users_with_capability(Cap.SUPERVISE) | users_with_capability(Cap.MANAGE_USERS)).distinct(),
-        kind="breach",
-        title=_("A data breach was recorded: notices are due within 3 x 24 hours"),
+        kind=messages.BREACH,
         url=reverse("privacy:breach_detail", args=[breach.pk]),
     )
     return breach

@@ -48,9 +48,9 @@ def test_the_month_list_holds_what_is_due_and_nothing_else(bob, kasubid):
     assert items == {(RecordType.CASE_COMPLETED, old.pk), (RecordType.CASE_UNFOUNDED, unfounded.pk)}
     assert {i.label for i in built.items.all()} == {old.number, unfounded.number}
     # The supervisor is told, without any child's identity.
-    note = Notification.objects.get(user=kasubid, kind="destruction_list")
-    assert CHILD not in note.title + note.body
-    assert not Notification.objects.filter(user=bob, kind="destruction_list").exists()
+    note = Notification.objects.get(user=kasubid, kind="privacy.destruction_list")
+    assert CHILD not in str(note.params) + str(note.display_title) + str(note.display_body)
+    assert not Notification.objects.filter(user=bob, kind="privacy.destruction_list").exists()
 
 
 def test_building_twice_gives_one_list_and_the_task_is_the_service(bob, kasubid):
