@@ -352,8 +352,10 @@ register_actions(
         "case.referral_answer": _("Referral's answer recorded"),
         "case.referral_outcome": _("Referral's outcome recorded"),
         "case.transfer": _("Case transferred"),
+        "case.destroy": _("Case destroyed at the end of its retention"),
     },
 )
+register_actions("draft", _("Report drafts"), {"draft.destroy": _("Unsent report draft destroyed")})
 register_actions(
     "kpad",
     _("KPAD's review"),
@@ -373,6 +375,7 @@ register_actions(
         "person.family_link": _("Family member linked"),
         "person.family_unlink": _("Family member unlinked"),
         "person.merge": _("Children's records merged"),
+        "person.destroy": _("Personal record destroyed with the last case naming it"),
     },
 )
 

@@ -17,7 +17,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["accounts", "board", "cadres", "cases", "core", "demo", "kelurahan", "reports", "training"]
+APPS = ["accounts", "board", "cadres", "cases", "core", "demo", "kelurahan", "privacy", "reports", "training"]
 
 
 def written_actions() -> set[str]:

@@ -119,6 +119,13 @@ def _outside(w: world_module.World, who: str | None) -> dict[str, dict | None]:
     # One's own certificate: nobody of the walk attended every day of the world's training.
     out["training:my_certificate"] = {"pk": t}
     out["certificate:verify"] = None  # public by design
+    # The privacy registers are the Dinas' (city-wide): petugas see them all, the admin the
+    # breaches and the destruction lists; deciding a list is a supervisor's, and no one here is.
+    out["privacy:request_detail"] = None if petugas else {"pk": w.subject_request.pk}
+    keeps = petugas or who == "alice"
+    out["privacy:breach_detail"] = None if keeps else {"pk": w.breach.pk}
+    out["privacy:destruction_detail"] = None if keeps else {"pk": w.destruction_list.pk}
+    out["privacy:destruction_decide"] = {"pk": w.destruction_list.pk}
     return out
 
 

@@ -25,6 +25,8 @@ from cases import casework_services, kpad_services, services
 from cases.casework_models import Approval, CaseTask
 from cases.escalation import escalate_case
 from cases.models import Case, CaseCadre, DoNotTell, Escalation, FamilyLink, KpadMessage, Perpetrator
+from privacy import services as privacy_services
+from privacy.models import DestructionList
 from reports.models import ExportJob
 from tests import factories as f
 from tests import images
@@ -138,6 +140,9 @@ class World:
     term: object
     election: object
     candidate: object
+    subject_request: object = None  # privacy: a data subject's request, a breach, a destruction list
+    breach: object = None
+    destruction_list: object = None
 
 
 def build(users: dict) -> World:
@@ -184,7 +189,24 @@ def build(users: dict) -> World:
     candidate = board_services.election_add_candidate(
         actor=bob, election=election, position=board_services.board_positions_ensure()[0], cadre=cadre_t
     )
+    for records in (case_t, case_u):
+        for name in ("privacy:case_hold", "privacy:case_hold_place", "privacy:case_hold_lift"):
+            records.kwargs[name] = {"number": records.case.number}
+    subject_request = privacy_services.subject_request_create(
+        actor=bob,
+        kind="akses",
+        requester_name="Ibu Uji",
+        requester_relation="orang_tua",
+        details="Salinan data",
+    )
+    breach = privacy_services.breach_create(
+        actor=bob, summary="Uji", found_at=timezone.now(), data_affected="Lampiran satu kasus"
+    )
+    destruction_list = DestructionList.objects.create(month=dt.date(2026, 1, 1), built_at=timezone.now())
     return World(
+        subject_request=subject_request,
+        breach=breach,
+        destruction_list=destruction_list,
         users=users,
         case_t=case_t,
         case_u=case_u,
