@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_event_codes_from_text'),
+        ('cases', '0013_event_kinds_of_casework_and_simfoni'),
     ]
 
     operations = [
