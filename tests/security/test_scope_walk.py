@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 IDENTITIES = ["alice", "bob", "bella", "charlie", "carol", "dave", None]
 # Public by design, without a login: the login steps, the health check, CSP reports, the
-# language switch, certificate verification (a certificate's QR code points there).
+# language switch, certificate verification (a certificate's QR code points there), the phone
+# app's service worker and manifest.
 PUBLIC = {
     "healthz",
     "csp_report",
@@ -33,6 +34,10 @@ PUBLIC = {
     "certificate:verify_form",
     "certificate:verify",
     "set_language",
+    # The phone app's service worker and manifest: static code and the app's name, no data
+    # (the worker keeps pages only for the user logged in; accounts/offline.py).
+    "service_worker",
+    "manifest",
 }
 NOT_FOUND = "SGP-1999-99999"
 
