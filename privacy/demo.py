@@ -19,15 +19,18 @@ def seed_demo_privacy(*, petugas: User) -> bool:
     if SubjectRequest.objects.exists() or Breach.objects.exists():
         return False
     now = timezone.now()
-    services.subject_request_create(
-        actor=petugas,
-        kind=SubjectRequest.Kind.ACCESS,
-        requester_name="Ibu Rahmawati (sintetis)",
-        requester_relation=SubjectRequest.Relation.PARENT,
-        requester_contact="0812-0000-0000",
-        details="Meminta salinan catatan pendampingan anaknya.",
-        received_at=now - dt.timedelta(hours=52),
-    )
+    # Each record is written at the moment it would have been (the demo dates nothing "now").
+    received = now - dt.timedelta(hours=52)
+    with time_machine.travel(received + dt.timedelta(minutes=20), tick=False):
+        services.subject_request_create(
+            actor=petugas,
+            kind=SubjectRequest.Kind.ACCESS,
+            requester_name="Ibu Rahmawati (sintetis)",
+            requester_relation=SubjectRequest.Relation.PARENT,
+            requester_contact="0812-0000-0000",
+            details="Meminta salinan catatan pendampingan anaknya.",
+            received_at=received,
+        )
     with time_machine.travel(now - dt.timedelta(days=20), tick=False):
         answered = services.subject_request_create(
             actor=petugas,
@@ -44,19 +47,21 @@ def seed_demo_privacy(*, petugas: User) -> bool:
             answer="Tanggal lahir sudah diperbaiki sesuai akta kelahiran.",
         )
     found = now - dt.timedelta(hours=30)
-    breach = services.breach_create(
-        actor=petugas,
-        summary="Ponsel kader hilang (sintetis)",
-        found_at=found,
-        data_affected="Draf laporan satu kasus di ponsel; akun kader sudah dikunci.",
-        subjects_count=1,
-        measures="Sesi kader diakhiri dan kata sandi diganti.",
-    )
-    services.breach_record_notice(
-        actor=petugas,
-        breach=breach,
-        whom="subjects",
-        at=found + dt.timedelta(hours=6),
-        how="Kunjungan ke keluarga",
-    )
+    with time_machine.travel(found + dt.timedelta(hours=1), tick=False):
+        breach = services.breach_create(
+            actor=petugas,
+            summary="Ponsel kader hilang (sintetis)",
+            found_at=found,
+            data_affected="Draf laporan satu kasus di ponsel; akun kader sudah dikunci.",
+            subjects_count=1,
+            measures="Sesi kader diakhiri dan kata sandi diganti.",
+        )
+    with time_machine.travel(found + dt.timedelta(hours=6, minutes=30), tick=False):
+        services.breach_record_notice(
+            actor=petugas,
+            breach=breach,
+            whom="subjects",
+            at=found + dt.timedelta(hours=6),
+            how="Kunjungan ke keluarga",
+        )
     return True
