@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import Cap, requires
 from accounts.services import client_ip
 from cadres.models import Cadre, CadreStatus
-from cadres.selectors import cadre_of_login
+from cadres.selectors import cadre_of_login, cadres_visible_to
 
 from . import selectors, services
 from .forms import BallotForm, CandidateForm, ElectionForm, InstallForm, PaperResultForm, TermForm
@@ -46,10 +46,15 @@ def board(request):
     current = selectors.current_term(terms=terms)
     positions = list(selectors.positions_all())
     seats = {s.position_id: s for s in current.seats.all()} if current else {}
+    # The board is the city's, but a holder's roster page only for a petugas who may open it
+    # (one limited to a kecamatan sees the other kecamatan's holders by name, without a link).
+    holders = {s.cadre_id for t in terms for s in t.seats.all()}
+    linkable = set(cadres_visible_to(user=request.user).filter(pk__in=holders).values_list("pk", flat=True))
     return render(
         request,
         "board/board.html",
         {
+            "linkable": linkable,
             "current": current,
             "current_rows": [{"position": p, "seat": seats.get(p.pk)} for p in positions],
             "past_terms": [t for t in terms if t != current],

@@ -349,7 +349,7 @@ def test_no_page_links_a_voter_to_a_choice(client_for, bob, open_election, peopl
     assert 'data-testid="voted-' in page
     open_election = services.election_close(actor=bob, election=open_election)
     services.board_install_from_election(
-        actor=bob, election=open_election, position=position("sekretaris"), cadre=people["budi"]
+        actor=bob, election=open_election, position=position("sekretaris"), cadre=people["budi"], note="x"
     )
     client = client_for(bob)
     for url in (reverse("board:election", args=[open_election.pk]), BOARD):
@@ -789,3 +789,24 @@ def test_the_result_page_refuses_post(client_for, bob, open_election, people):
     services.election_close(actor=bob, election=open_election)
     response = client_for(people["citra"].user).post(reverse("board:result", args=[open_election.pk]))
     assert response.status_code == 405
+
+
+def test_a_holder_links_to_the_roster_only_for_a_petugas_who_may_open_it(
+    client_for, bob, bella, term, people
+):
+    # Anisa serves in Bansir Laut (Pontianak Tenggara), Budi in Siantan Hulu (Pontianak Utara):
+    # bella, limited to Pontianak Utara, may open Budi's roster page, not Anisa's.
+    services.board_record_paper_result(
+        actor=bob, term=term, position=position("ketua"), cadre=people["anisa"], note="x"
+    )
+    services.board_record_paper_result(
+        actor=bob, term=term, position=position("sekretaris"), cadre=people["budi"], note="x"
+    )
+    anisa = reverse("cadres:detail", args=[people["anisa"].pk])
+    budi = reverse("cadres:detail", args=[people["budi"].pk])
+    for_bob = client_for(bob).get(BOARD).content.decode()
+    assert anisa in for_bob and budi in for_bob
+    for_bella = client_for(bella).get(BOARD).content.decode()
+    assert "Anisa Calon" in for_bella and anisa not in for_bella
+    assert budi in for_bella
+    assert client_for(bella).get(anisa).status_code == 404
