@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,7 +44,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditEvent, Role, User
 from accounts.policy import Cap
 from accounts.selectors import users_with_capability
-from accounts.services import audit_record, notify
+from accounts.services import Notice, audit_record, notify, notify_many
 
 from .casework_models import CaseTask
 from .links import case_url
@@ -264,16 +265,20 @@ def _announce(escalations: list[Escalation], *, actor: User, now: dt.datetime, i
     CaseEvent.objects.bulk_create(events)
     AuditEvent.objects.bulk_create(audits)
     kpad = list(users_with_capability(Cap.REVIEW_ESCALATIONS))
+    notices = []
     for e in escalations:
         case = cases[e.case_id]
         users = [*kpad, *([case.case_worker] if case.case_worker_id else [])]
-        users = [u for u in users if u.pk != actor.pk]
-        notify(
-            users=users,
-            kind="case.escalated",
-            params={"number": case.number, "rule": e.rule},
-            url=case_url(case.number),
+        notices.append(
+            Notice(
+                users=[u for u in users if u.pk != actor.pk],
+                kind="case.escalated",
+                params={"number": case.number, "rule": e.rule},
+                url=case_url(case.number),
+            )
         )
+    # One INSERT and one email job for the whole batch: each recipient gets one email for it.
+    notify_many(notices)
 
 
 def escalate_case(
@@ -336,22 +341,44 @@ def escalate_on_intake(*, case_id: int, now: dt.datetime | None = None) -> Escal
 SWEEP_BATCH = 200
 
 
-def escalation_sweep(now: dt.datetime | None = None, *, batch: int = SWEEP_BATCH) -> dict[str, int]:
+# The sweep starts no new batch after this many seconds: the task's soft limit is 540 s, and a
+# first sweep over a database that was never swept (an import, 1,000,000 cases) may need more
+# than one run. What it did is committed; the next run (15 minutes later) goes on from there.
+SWEEP_BUDGET_SECONDS = 420
+
+
+def escalation_sweep(
+    now: dt.datetime | None = None, *, batch: int = SWEEP_BATCH, budget: float = SWEEP_BUDGET_SECONDS
+) -> dict[str, int]:
     """Every rule over every open case, set-based: one query per rule for the candidates (read
     without the lock), then in batches of ``batch`` cases, each in its own transaction under the
     advisory lock: the candidates checked again (another writer may have escalated them since),
     one bulk insert (conflicts ignored: the database keeps one open escalation per case and
     rule), then events and notifications for the rows this batch created. Idempotent, and safe
-    when two workers run it at once. Returns the number of new escalations per rule."""
+    when two workers run it at once. Stops starting batches after ``budget`` seconds (the rest
+    waits for the next run). Returns the number of new escalations per rule."""
     now = now or timezone.now()
+    started = time.monotonic()
     actor = system_user()
     counts: dict[str, int] = {}
+    unfinished = False
     for rule in AUTOMATIC_RULES:
         counts[rule] = 0
+        if unfinished:
+            continue
         candidates = list(rule_cases(rule, now=now).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(candidates), batch):
+            if time.monotonic() - started > budget:
+                unfinished = True
+                break
             counts[rule] += _sweep_batch(rule, candidates[start : start + batch], actor=actor, now=now)
-    if any(counts.values()):
+    if unfinished:
+        logger.warning(
+            "Escalation sweep stopped after %.0f s with work left; the next run goes on: %s",
+            time.monotonic() - started,
+            ", ".join(f"{k}={v}" for k, v in counts.items()),
+        )
+    elif any(counts.values()):
         logger.info("Escalation sweep: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.outbox import outbox_add
 
-from . import casework_services, escalation
+from . import escalation
 from .kpad_services import kpad_send_daily_digest, kpad_send_reminders
 
 
@@ -45,12 +45,16 @@ def kpad_daily_digest_task() -> dict:
 @shared_task(name="cases.tasks.task_digest_task", acks_late=True, time_limit=300, soft_time_limit=240)
 def task_digest_task() -> dict:
     """Daily (beat): each user's overdue and due-today tasks; one digest a day per user."""
+    from . import casework_services  # imports cases.services, which imports this module
+
     return {"recipients": casework_services.task_digest_send().recipients}
 
 
 @shared_task(name="cases.tasks.referral_reminders_task", acks_late=True, time_limit=300, soft_time_limit=240)
 def referral_reminders_task() -> dict:
     """Daily (beat): a reminder task for each referral still without an answer; once per referral."""
+    from . import casework_services  # imports cases.services, which imports this module
+
     return {"created": casework_services.referral_reminders().created}
 
 

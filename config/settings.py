@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DATABASE_CONNECT_TIMEOUT", default=5
     )
+    # No JIT: SIGAP's queries are short lookups, and a misestimate that crosses the JIT cost
+    # threshold spends a second compiling a plan that runs in milliseconds (issue 12).
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -49,3 +49,35 @@ def page_without_count(request, rows, size: int) -> Page:
         has_previous=number > 1,
         query=query.urlencode(),
     )
+
+
+def page_of_parts(request, parts: list, size: int) -> Page:
+    """One page of rows taken from ``parts`` (ordered querysets) one after the other, as if they
+    were one list: overdue escalations first, then the others, each part read through its own
+    index. One ORDERed ``LIMIT`` per part the page touches, and a COUNT only of a part that
+    lies wholly before the page, never a sort of everything by a computed key."""
+    number = page_number(request)
+    offset, wanted = (number - 1) * size, size + 1
+    found: list = []
+    for part in parts:
+        need = wanted - len(found)
+        if need <= 0:
+            break
+        if offset:
+            rows = list(part[offset : offset + need])
+            if not rows:  # the page starts after this part: skip it whole
+                offset = max(offset - part.count(), 0)
+                continue
+            offset = 0
+        else:
+            rows = list(part[:need])
+        found.extend(rows)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return Page(
+        rows=found[:size],
+        number=number,
+        has_next=len(found) > size,
+        has_previous=number > 1,
+        query=query.urlencode(),
+    )

@@ -51,12 +51,14 @@ from cases.models import (
     ProtectionCategory,
     ViolenceType,
 )
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_in_scope, cases_visible_to
 from core.time import city_zone
 from kelurahan.models import Kecamatan
 from kelurahan.selectors import kelurahan_visible_to
 
 from .periods import Period
+
+PENDING = (Escalation.State.OPEN, Escalation.State.ACKNOWLEDGED)
 
 # --- The median, in the database, on either backend ----------------------------------------------
 
@@ -321,8 +323,11 @@ def dashboard_figures(*, user, period: Period, kecamatan: Kecamatan | None = Non
 
     # 7. Escalations waiting on KPAD now (whatever the period), in scope.
     acknowledge_days = settings.SIGAP_KPAD_ACKNOWLEDGE_DAYS
-    escalations = Escalation.objects.filter(case__in=scoped.values("pk")).aggregate(
-        pending=Count("pk", filter=Q(state__in=[Escalation.State.OPEN, Escalation.State.ACKNOWLEDGED])),
+    waiting = cases_in_scope(Escalation.objects.filter(state__in=PENDING), user=user)
+    if kecamatan is not None:
+        waiting = waiting.filter(case__kelurahan__kecamatan=kecamatan)
+    escalations = waiting.aggregate(
+        pending=Count("pk"),
         overdue=Count(
             "pk",
             filter=Q(state=Escalation.State.OPEN, opened_at__lt=now - dt.timedelta(days=acknowledge_days)),

@@ -70,3 +70,12 @@ def test_the_connect_timeout_reaches_psycopg2(db, settings):
     connection.ensure_connection()
     parameters = connection.connection.info.dsn_parameters
     assert parameters["connect_timeout"] == str(settings.DATABASES["default"]["OPTIONS"]["connect_timeout"])
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="DATABASE_URL is not PostgreSQL")
+def test_the_connection_runs_without_jit(db):
+    # A plan misestimated past jit_above_cost compiled for a second before running for
+    # milliseconds (issue 12, "Kasus saya" at 200,000 cases): SIGAP's connections turn JIT off.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

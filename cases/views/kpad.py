@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case as Conditional
-from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet, Value, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -32,7 +31,7 @@ from accounts.services import client_ip
 from cases import badges, consent, kpad_forms, kpad_services, selectors, services
 from cases.action_forms import apply_service_error
 from cases.models import CaseViolence, ConsentInstitution, ConsentPurpose, Escalation, KpadMessage
-from core.paging import page_without_count
+from core.paging import page_of_parts
 
 PAGE_SIZE = 50
 
@@ -80,11 +79,20 @@ def filtered_queue(queryset: QuerySet[Escalation], data: dict, now: dt.datetime)
         queryset = queryset.filter(case__risk=data["risk"])
     if data.get("overdue"):
         queryset = queryset.filter(selectors.overdue_q(now))
-    # Overdue ones first, then the longest waiting.
-    overdue = Conditional(
-        When(selectors.overdue_q(now), then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
-    return queryset.annotate(is_overdue=overdue).order_by("-is_overdue", "opened_at", "pk")
+    return queryset
+
+
+def queue_parts(queryset: QuerySet[Escalation], now: dt.datetime) -> list[QuerySet[Escalation]]:
+    """The queue's order, overdue ones first and then the longest waiting, as two parts read
+    one after the other (core.paging.page_of_parts), each in the order of the index on
+    (state, opened_at): sorting every open escalation by an "overdue" expression spilled to disk
+    at 118,000 of them (issue 12)."""
+    overdue = selectors.overdue_q(now)
+    loaded = queryset.select_related("case__kelurahan__kecamatan")
+    return [
+        loaded.filter(overdue).annotate(is_overdue=Value(True)).order_by("opened_at", "pk"),
+        loaded.exclude(overdue).annotate(is_overdue=Value(False)).order_by("opened_at", "pk"),
+    ]
 
 
 def queue_rows(escalations, now: dt.datetime) -> list[QueueRow]:
@@ -128,12 +136,9 @@ def kpad_queue(request):
         escalations = filtered_queue(escalations.none(), {}, now)
     else:
         escalations = filtered_queue(escalations, {}, now)
-    page = page_without_count(
-        request,
-        escalations.select_related("case__kelurahan__kecamatan").prefetch_related(
-            Prefetch("case__violences", queryset=CaseViolence.objects.order_by("kind"))
-        ),
-        PAGE_SIZE,
+    page = page_of_parts(request, queue_parts(escalations, now), PAGE_SIZE)
+    prefetch_related_objects(
+        page.rows, Prefetch("case__violences", queryset=CaseViolence.objects.order_by("kind"))
     )
     context = {
         "form": form,

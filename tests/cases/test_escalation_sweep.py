@@ -169,9 +169,10 @@ def test_two_sweeps_at_once_escalate_each_case_once(bob, dave):
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATION).count() == 12
     assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 12
     assert AuditEvent.objects.filter(action="case.escalate").count() == 12
-    # One email job per escalation, each for its own new notifications.
+    # One email job per batch that created escalations (batches of 2: at least 6, never one
+    # per escalation only by accident of the race), each notification in exactly one job.
     jobs = OutboxJob.objects.filter(task="accounts.tasks.send_notification_emails_task")
-    assert jobs.count() == 12
+    assert 6 <= jobs.count() <= 12
     emailed = [pk for job in jobs for pk in job.args[0]]
     assert len(emailed) == len(set(emailed)) == Notification.objects.filter(kind="case.escalated").count()
 
@@ -192,3 +193,34 @@ def test_the_command_runs_the_sweep_and_prints_what_it_did(bob, charlie):
     assert Escalation.objects.filter(case=case, rule="immediate").count() == 1
     call_command("escalation_sweep", stdout=StringIO())
     assert Escalation.objects.filter(case=case, rule="immediate").count() == 1
+
+
+def test_many_escalations_reach_each_recipient_as_one_digest_per_batch(bob, dave):
+    # Issue 12: a sweep that opened a thousand escalations queued a thousand email tasks and
+    # mailed each commissioner a thousand times. Now: one job per batch, one email per user each.
+    cases = [make_case(actor=bob, now=T0, violence_types=["seksual"]) for _ in range(7)]
+    counts = escalation.escalation_sweep(now=T0 + dt.timedelta(minutes=5), batch=5)
+    assert counts["immediate"] == 7
+    jobs = OutboxJob.objects.filter(task="accounts.tasks.send_notification_emails_task")
+    assert jobs.count() == 2
+    assert Notification.objects.filter(user=dave, kind="case.escalated").count() == 7
+    while outbox.outbox_drain():
+        pass
+    to_dave = [m for m in mail.outbox if m.to == [dave.email]]
+    assert len(to_dave) == 2
+    assert "5 pesan baru" in to_dave[0].subject and "2 pesan baru" in to_dave[1].subject
+    listed = to_dave[0].body + to_dave[1].body
+    assert all(c.number in listed for c in cases)
+    assert not Notification.objects.filter(user=dave, emailed_at__isnull=True).exists()
+    # No child data in a digest either: cases by number only.
+    assert "Anak" not in listed and "anak" not in to_dave[0].subject
+
+
+def test_a_sweep_stops_starting_batches_when_its_time_is_up_and_the_next_run_goes_on(bob, caplog):
+    cases = [make_case(actor=bob, now=T0, violence_types=["seksual"]) for _ in range(3)]
+    with caplog.at_level(logging.WARNING, logger="cases.escalation"):
+        counts = escalation.escalation_sweep(now=T0 + dt.timedelta(minutes=5), batch=1, budget=0)
+    assert not any(counts.values())
+    assert "work left" in caplog.text
+    assert escalation.escalation_sweep(now=T0 + dt.timedelta(minutes=20), batch=1)["immediate"] == 3
+    assert all(c.escalations.filter(rule="immediate").count() == 1 for c in cases)

@@ -174,8 +174,24 @@ def test_the_queue_takes_a_fixed_number_of_queries(
         client.get(QUEUE)
 
     assert len(many.captured_queries) == len(few.captured_queries)
-    with django_assert_max_num_queries(6):
+    # The page reads the overdue part, then (the page not full) the others: one query each.
+    with django_assert_max_num_queries(7):
         client.get(QUEUE)
+
+
+def test_the_queue_lists_the_overdue_first_across_pages(client_for, dave, charlie, monkeypatch):
+    monkeypatch.setattr("cases.views.kpad.PAGE_SIZE", 2)
+    recent = [make_escalated_case(charlie, days_ago=d) for d in (0, 1)]
+    overdue = [make_escalated_case(charlie, days_ago=d) for d in (30, 20, 10)]
+    client = client_for(dave)
+    pages = [client.get(f"{QUEUE}?page={n}").context for n in (1, 2, 3)]
+    numbers = [row.number for page in pages for row in page["rows"]]
+    flags = [row.overdue for page in pages for row in page["rows"]]
+    # Overdue oldest first, then the others oldest first; page 3 starts after the overdue part.
+    assert numbers == [e.case.number for e in overdue + recent[::-1]]
+    assert flags == [True, True, True, False, False]
+    assert [p["has_next"] for p in pages] == [True, True, False]
+    assert client.get(f"{QUEUE}?page=4").context["rows"] == []
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "bella", "charlie"])
