@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         from . import load
 
         load.build(args.database_url, args.cases)
+    if not measure.FIXTURE.exists():
+        print(
+            f"bench: no {measure.FIXTURE.name}: build the database first (without --skip-build)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         measure.run(
             args.database_url,
