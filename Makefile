@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck backup restore fieldcheck
+.PHONY: run test setup lint format messages check-messages lock vendor clean e2e prodcheck backup restore fieldcheck bench
 
 # Create the virtual environment and install the pinned dependencies, once
 # (again only when requirements.lock changes).
@@ -44,6 +44,15 @@ backup: setup
 restore: setup
 	@test -n "$(ARCHIVE)" || { echo "make restore ARCHIVE=sigap-backup-....tar"; exit 2; }
 	$(BIN)/python manage.py sigap_restore "$(ARCHIVE)" $(RESTORE_ARGS)
+
+## make bench [BENCH_CASES=1000000] [BENCH_ARGS="--skip-build --runs 5"]: (re)build a PostgreSQL
+## database of synthetic cases (BENCH_DATABASE_URL; dropped first), then measure the busy pages through
+## gunicorn with DEBUG off (p50/p95 server time, queries, the plain SQL floor) and the background jobs
+## -> bench/results.json and bench/results.md (README "Scale"). Uses redis-server's DB 13.
+BENCH_CASES        ?= 200000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sigap_bench
+bench: setup
+	$(BIN)/python -m bench --cases $(BENCH_CASES) --database-url "$(BENCH_DATABASE_URL)" $(BENCH_ARGS)
 
 ## make fieldcheck: the kader's pages on an emulated weak link (1.6 Mbps / 750 kbps / 300 ms, 4x CPU) in
 ## Chromium, production shape and `make run`: bytes first/repeat, requests, time until usable -> fieldcheck.json

@@ -58,7 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it compresses what every other middleware answers, WhiteNoise's static
+    # Before everything, so that its time covers every middleware below: the Server-Timing
+    # header `make bench` reads (core/timing.py; only with SIGAP_SERVER_TIMING on).
+    "core.timing.ServerTimingMiddleware",
+    # Then first, so that it compresses what every other middleware answers, WhiteNoise's static
     # files under DEBUG included (production serves WhiteNoise's pre-compressed copies).
     "config.middleware.TextGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -421,6 +424,9 @@ SIGAP_ATTACHMENT_MAX_BYTES = env.int(
 # A form's send key (accounts.idempotency) replays its first answer for this many days.
 SIGAP_IDEMPOTENCY_KEY_DAYS = env.int("SIGAP_IDEMPOTENCY_KEY_DAYS", default=7)
 SIGAP_EXPORT_SYNC_MAX_ROWS = env.int("SIGAP_EXPORT_SYNC_MAX_ROWS", default=2000)  # larger: a Celery job
+# A Server-Timing header with each response's server time and query count (core/timing.py),
+# for `make bench`. Off in production: it tells any visitor how long the database took.
+SIGAP_SERVER_TIMING = env.bool("SIGAP_SERVER_TIMING", default=False)
 # UU 27/2022 (PDP), the privacy app. How long each kind of record is kept before it goes on the
 # month's destruction list (README "Privacy duties"); set them to the Dinas' Jadwal Retensi Arsip.
 SIGAP_RETENTION_CASE_YEARS = env.int("SIGAP_RETENTION_CASE_YEARS", default=10)  # completed, from closure
