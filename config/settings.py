@@ -258,7 +258,16 @@ SIGAP_ESCALATION_SWEEP_SECONDS = env.int("SIGAP_ESCALATION_SWEEP_SECONDS", defau
 # How often beat drains the outbox (the work that follows a commit: emails, escalations at once,
 # exports; accounts/outbox.py). A commit also nudges the drain at once when the broker answers.
 SIGAP_OUTBOX_DRAIN_SECONDS = env.int("SIGAP_OUTBOX_DRAIN_SECONDS", default=15)
+# The recap's stored monthly counts (reports/facts.py): used at all, and how often beat counts
+# the months changed since (README "Scale").
+SIGAP_RECAP_FACTS = env.bool("SIGAP_RECAP_FACTS", default=True)
+SIGAP_RECAP_FACTS_REFRESH_SECONDS = env.int("SIGAP_RECAP_FACTS_REFRESH_SECONDS", default=10 * 60)
 CELERY_BEAT_SCHEDULE: dict = {
+    "recap-facts": {
+        "task": "reports.tasks.recap_facts_refresh_task",
+        "schedule": SIGAP_RECAP_FACTS_REFRESH_SECONDS,
+        "options": {"expires": max(1, SIGAP_RECAP_FACTS_REFRESH_SECONDS * 14 // 15)},
+    },
     "drain-outbox": {
         "task": "accounts.tasks.drain_outbox_task",
         "schedule": SIGAP_OUTBOX_DRAIN_SECONDS,

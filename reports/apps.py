@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import messages  # noqa: F401 - registers the audit log's labels
+        from . import facts, messages  # noqa: F401 - the audit log's labels; forget a deleted case's month

@@ -61,3 +61,37 @@ class ExportJob(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.state == self.State.DONE and bool(self.file_path) and not self.is_expired
+
+
+class RecapMonth(models.Model):
+    """A month whose recap counts are stored (RecapCount), and up to which case event they were
+    counted: a later event on a case reported in the month makes them stale (reports.facts)."""
+
+    month = models.DateField(unique=True)  # the 1st, city time
+    through_event = models.BigIntegerField()  # the last CaseEvent id when counted
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("stored recap month")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class RecapCount(models.Model):
+    """One count of one recap measure, for the cases reported in one month in one kelurahan.
+    Counts only: the key is a group of codes (a SIMFONI label, a sex, an age band), never data
+    of a person."""
+
+    month = models.DateField()
+    kelurahan = models.ForeignKey("kelurahan.Kelurahan", on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=40)  # "violence.n"
+    key = models.CharField(max_length=300)  # the group, as a JSON list
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("stored recap count")
+        indexes = [models.Index(fields=["month", "kelurahan"], name="reports_recapcount_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.measure}"

@@ -22,10 +22,23 @@ only: no name, NIK, address or narrative ever leaves this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as CaseWhen
-from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -193,28 +206,183 @@ def _labelled_rows(field_name: str, counts: dict[tuple, int], keys: list) -> lis
     return rows
 
 
-def _violence_table(children: QuerySet[Child]) -> Table:
+# --- What is counted: the measures ----------------------------------------------------------------
+#
+# Every figure of the recap is a sum of counts of one measure: a GROUP BY over the period's cases,
+# children (victims), perpetrators, victim–perpetrator pairs or services received. Each row of
+# each of those belongs to ONE case, so each count (distinct ones included) adds up over the
+# case's month and kelurahan: the recap of a year is the sum of its months' counts per kelurahan.
+# That is what reports.facts stores, so that a year costs twelve months of small rows rather than
+# a join over every child in the database (issue 12). The same measures run live over the months
+# not stored (the current one, and any changed since), and for the SIMFONI reconciliation.
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    # The rows counted, from the period's cases and children (a queryset, annotated as needed).
+    source: Callable[[QuerySet[Case], QuerySet[Child]], QuerySet]
+    keys: tuple[str, ...]  # what the rows are grouped by
+    counts: dict[str, Callable[[], Aggregate]]  # the numbers counted per group, by name
+    kelurahan: str  # the path from a row to its case's kelurahan (for the stored counts)
+
+
+def _children_by(path: str, field_name: str, *, only=None) -> Callable:
+    def source(cases, children):
+        rows = children.filter(**only) if only else children
+        return rows.annotate(label=simfoni_label(path, field_name))
+
+    return source
+
+
+def _household(cases, children):
+    household = VictimPerpetrator.objects.filter(child=OuterRef("pk"), relation__in=KDRT_RELATIONS)
+    return children.annotate(kdrt=Exists(household))
+
+
+def _distinct_children():
+    return Count("id", distinct=True)
+
+
+def _rows():
+    return Count("id")
+
+
+BY_SEX = {
+    # table key: (path, crosswalk field, filter)
+    "place": ("case__place_type", "place", None),
+    "education": ("school_level", "education", None),
+    "occupation": ("occupation", "occupation", None),
+    "marital_status": ("marital_status", "marital_status", None),
+    "disability": ("has_disability", "disability", None),
+    "disability_type": ("disability_type", "disability_type", {"has_disability": "ya"}),
+}
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("cases", lambda cases, children: cases, (), {"n": lambda: Count("id")}, "kelurahan_id"),
+    Measure(
+        "violence",
+        lambda cases, children: (
+            _with_bands(children)
+            .annotate(label=simfoni_label("violences__kind", "violence"))
+            .filter(violences__isnull=False)
+        ),
+        ("label", "person__sex", "band"),
+        {"n": _distinct_children},
+        "case__kelurahan_id",
+    ),
+    Measure(
+        "victims",
+        lambda cases, children: _with_bands(children),
+        ("person__sex", "band"),
+        {"n": _rows},
+        "case__kelurahan_id",
+    ),
+    *(
+        Measure(
+            key,
+            _children_by(path, field, only=only),
+            ("label", "person__sex"),
+            {"n": _distinct_children},
+            "case__kelurahan_id",
+        )
+        for key, (path, field, only) in BY_SEX.items()
+    ),
+    Measure("kdrt", _household, ("kdrt", "person__sex"), {"n": _rows}, "case__kelurahan_id"),
+    Measure(
+        "perpetrators",
+        lambda cases, children: Perpetrator.objects.filter(case__in=cases).annotate(band=_perpetrator_band()),
+        ("sex", "band"),
+        {"n": _rows},
+        "case__kelurahan_id",
+    ),
+    Measure(
+        "relation",
+        lambda cases, children: VictimPerpetrator.objects.filter(child__in=children).annotate(
+            label=simfoni_label("relation", "relation")
+        ),
+        ("label", "perpetrator__sex"),
+        {"n": _rows},
+        "child__case__kelurahan_id",
+    ),
+    Measure(
+        "services",
+        lambda cases, children: Service.children.through.objects.filter(child__in=children).annotate(
+            label=simfoni_label("service__service_type", "service")
+        ),
+        ("label",),
+        {
+            "services": lambda: Count("service", distinct=True),
+            "victims": lambda: Count("child", distinct=True),
+        },
+        "child__case__kelurahan_id",
+    ),
+    Measure(
+        "services_total",
+        lambda cases, children: Service.children.through.objects.filter(child__in=children),
+        (),
+        {
+            "services": lambda: Count("service", distinct=True),
+            "victims": lambda: Count("child", distinct=True),
+        },
+        "child__case__kelurahan_id",
+    ),
+)
+
+# The counts of a recap: {(measure, count name): {key tuple: number}}.
+Counts = dict[tuple[str, str], dict[tuple, int]]
+
+
+def measure_rows(measure: Measure, cases: QuerySet[Case], children: QuerySet[Child], *, by_kelurahan=False):
+    """One query: (kelurahan id or None, key tuple, {count name: number}) per group."""
+    rows = measure.source(cases, children).order_by()
+    group = [*([measure.kelurahan] if by_kelurahan else []), *measure.keys]
+    numbers = {name: make() for name, make in measure.counts.items()}
+    if not group:
+        found = rows.aggregate(**numbers)
+        yield None, (), found
+        return
+    for row in rows.values(*group).annotate(**numbers):
+        key = tuple(row[k] for k in measure.keys)
+        yield (row[measure.kelurahan] if by_kelurahan else None), key, {n: row[n] for n in numbers}
+
+
+def live_counts(*, cases: QuerySet[Case], children: QuerySet[Child]) -> Counts:
+    """Every measure over these cases and children: one query per measure."""
+    counts: Counts = {}
+    for measure in MEASURES:
+        for _kelurahan, key, numbers in measure_rows(measure, cases, children):
+            for name, n in numbers.items():
+                if n:
+                    counts.setdefault((measure.name, name), {})[key] = n
+    return counts
+
+
+def add_counts(into: Counts, more: Counts) -> Counts:
+    for measure, by_key in more.items():
+        target = into.setdefault(measure, {})
+        for key, n in by_key.items():
+            target[key] = target.get(key, 0) + n
+    return into
+
+
+# --- Tables, from the counts ----------------------------------------------------------------------
+
+
+def _count(counts: Counts, measure: str, name: str = "n") -> dict[tuple, int]:
+    return counts.get((measure, name), {})
+
+
+def _violence_table(counts: Counts) -> Table:
     columns, groups, keys = _sex_band_columns()
-    counts: dict[tuple, int] = {}
-    for row in (
-        _with_bands(children)
-        .annotate(label=simfoni_label("violences__kind", "violence"))
-        .filter(violences__isnull=False)
-        .values("label", "person__sex", "band")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    ):
-        counts[(row["label"], row["person__sex"], row["band"])] = row["n"]
-    once: dict[tuple, int] = {}
-    for row in _with_bands(children).values("person__sex", "band").annotate(n=Count("id")).order_by():
-        once[(row["person__sex"], row["band"])] = row["n"]
+    once = _count(counts, "victims")
     return Table(
         key="violence",
         title=str(_("Child victims by type of violence, sex and age")),
         label_heading=str(_("Type of violence")),
         columns=columns,
         groups=groups,
-        rows=_labelled_rows("violence", counts, keys),
+        rows=_labelled_rows("violence", _count(counts, "violence"), keys),
         total_row=Row(str(_("Child victims (each counted once)")), [once.get(k, 0) for k in keys]),
         note=str(
             _(
@@ -225,36 +393,20 @@ def _violence_table(children: QuerySet[Child]) -> Table:
     )
 
 
-def _by_sex_table(
-    children: QuerySet[Child], *, path: str, field_name: str, key: str, title, label_heading, note=""
-) -> Table:
-    counts: dict[tuple, int] = {}
-    for row in (
-        children.annotate(label=simfoni_label(path, field_name))
-        .values("label", "person__sex")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    ):
-        counts[(row["label"], row["person__sex"])] = row["n"]
+def _by_sex_table(counts: Counts, *, key: str, title, label_heading, note="") -> Table:
+    field_name = BY_SEX[key][1]
     return Table(
         key=key,
         title=str(title),
         label_heading=str(label_heading),
         columns=[str(label) for _s, label in SEXES],
-        rows=_labelled_rows(field_name, counts, [(sex,) for sex, _l in SEXES]),
+        rows=_labelled_rows(field_name, _count(counts, key), [(sex,) for sex, _l in SEXES]),
         note=str(note),
     )
 
 
-def _kdrt_table(children: QuerySet[Child]) -> Table:
-    household = VictimPerpetrator.objects.filter(child=OuterRef("pk"), relation__in=KDRT_RELATIONS)
-    counts = {
-        (row["kdrt"], row["person__sex"]): row["n"]
-        for row in children.annotate(kdrt=Exists(household))
-        .values("kdrt", "person__sex")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+def _kdrt_table(counts: Counts) -> Table:
+    found = _count(counts, "kdrt")
     return Table(
         key="kdrt",
         title=str(_("Child victims of domestic violence (KDRT, UU 23/2004)")),
@@ -263,9 +415,9 @@ def _kdrt_table(children: QuerySet[Child]) -> Table:
         rows=[
             Row(
                 str(_("KDRT: a perpetrator of the child's household")),
-                [counts.get((True, s), 0) for s, _l in SEXES],
+                [found.get((True, s), 0) for s, _l in SEXES],
             ),
-            Row(str(_("Not KDRT")), [counts.get((False, s), 0) for s, _l in SEXES]),
+            Row(str(_("Not KDRT")), [found.get((False, s), 0) for s, _l in SEXES]),
         ],
         note=str(
             _(
@@ -290,17 +442,10 @@ def _perpetrator_band():
     )
 
 
-def _perpetrator_table(cases: QuerySet[Case]) -> Table:
-    counts = {
-        (row["sex"], row["band"]): row["n"]
-        for row in Perpetrator.objects.filter(case__in=cases)
-        .annotate(band=_perpetrator_band())
-        .values("sex", "band")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+def _perpetrator_table(counts: Counts) -> Table:
+    found = _count(counts, "perpetrators")
     sexes = [*SEXES, ("", _("Not recorded yet"))]
-    rows = [Row(str(label), [counts.get((sex, b), 0) for b, _l in PERPETRATOR_BANDS]) for sex, label in sexes]
+    rows = [Row(str(label), [found.get((sex, b), 0) for b, _l in PERPETRATOR_BANDS]) for sex, label in sexes]
     if not rows[-1].total:
         rows.pop()
     return Table(
@@ -312,22 +457,13 @@ def _perpetrator_table(cases: QuerySet[Case]) -> Table:
     )
 
 
-def _relation_table(children: QuerySet[Child]) -> Table:
-    counts: dict[tuple, int] = {}
-    for row in (
-        VictimPerpetrator.objects.filter(child__in=children)
-        .annotate(label=simfoni_label("relation", "relation"))
-        .values("label", "perpetrator__sex")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts[(row["label"], row["perpetrator__sex"])] = row["n"]
+def _relation_table(counts: Counts) -> Table:
     return Table(
         key="relation",
         title=str(_("Perpetrators by their relation to the victim")),
         label_heading=str(_("Relation to the victim")),
         columns=[str(label) for _s, label in SEXES],
-        rows=_labelled_rows("relation", counts, [(sex,) for sex, _l in SEXES]),
+        rows=_labelled_rows("relation", _count(counts, "relation"), [(sex,) for sex, _l in SEXES]),
         note=str(
             _(
                 "Counted per victim–perpetrator pair, by the perpetrator's sex: one person who harmed two "
@@ -337,20 +473,18 @@ def _relation_table(children: QuerySet[Child]) -> Table:
     )
 
 
-def _counts_table(cases: QuerySet[Case], children: QuerySet[Child]) -> Table:
+def _counts_table(counts: Counts) -> Table:
+    # Victims, perpetrators and pairs are the sums of their tables (every row in some group).
     return Table(
         key="counts",
         title=str(_("Cases, victims and perpetrators")),
         label_heading=str(_("What is counted")),
         columns=[str(_("Number"))],
         rows=[
-            Row(str(_("Cases")), [cases.count()]),
-            Row(str(_("Child victims")), [children.count()]),
-            Row(str(_("Alleged perpetrators")), [Perpetrator.objects.filter(case__in=cases).count()]),
-            Row(
-                str(_("Victim–perpetrator pairs")),
-                [VictimPerpetrator.objects.filter(child__in=children).count()],
-            ),
+            Row(str(_("Cases")), [_count(counts, "cases").get((), 0)]),
+            Row(str(_("Child victims")), [sum(_count(counts, "victims").values())]),
+            Row(str(_("Alleged perpetrators")), [sum(_count(counts, "perpetrators").values())]),
+            Row(str(_("Victim–perpetrator pairs")), [sum(_count(counts, "relation").values())]),
         ],
         row_totals=False,
         show_total=False,
@@ -358,17 +492,13 @@ def _counts_table(cases: QuerySet[Case], children: QuerySet[Child]) -> Table:
     )
 
 
-def _service_table(children: QuerySet[Child]) -> Table:
-    served = Service.children.through.objects.filter(child__in=children)
-    counts = {
-        row["label"]: (row["n"], row["victims"])
-        for row in served.annotate(label=simfoni_label("service__service_type", "service"))
-        .values("label")
-        .annotate(n=Count("service", distinct=True), victims=Count("child", distinct=True))
-        .order_by()
-    }
-    rows = [Row(label, list(counts.get(label, (0, 0)))) for label in crosswalk().simfoni_list("service")]
-    overall = served.aggregate(n=Count("service", distinct=True), victims=Count("child", distinct=True))
+def _service_table(counts: Counts) -> Table:
+    services, victims = _count(counts, "services", "services"), _count(counts, "services", "victims")
+    rows = [
+        Row(label, [services.get((label,), 0), victims.get((label,), 0)])
+        for label in crosswalk().simfoni_list("service")
+    ]
+    total = [_count(counts, "services_total", name).get((), 0) for name in ("services", "victims")]
     return Table(
         key="services",
         title=str(_("Services received")),
@@ -376,7 +506,7 @@ def _service_table(children: QuerySet[Child]) -> Table:
         columns=[str(_("Services")), str(_("Victims served"))],
         rows=rows,
         row_totals=False,
-        total_row=Row(str(_("Total")), [overall["n"], overall["victims"]]),
+        total_row=Row(str(_("Total")), total),
         note=str(
             _(
                 "Services the period's victims received, whatever their date; a victim served in several "
@@ -387,72 +517,62 @@ def _service_table(children: QuerySet[Child]) -> Table:
     )
 
 
-def recap_tables(*, cases: QuerySet[Case], children: QuerySet[Child]) -> list[Table]:
-    """The recap's tables for these cases and their children (victims): one query each."""
+def tables_from_counts(counts: Counts) -> list[Table]:
+    """The recap's tables, in their order, from the counts of its measures."""
     return [
-        _counts_table(cases, children),
-        _violence_table(children),
+        _counts_table(counts),
+        _violence_table(counts),
         _by_sex_table(
-            children,
-            path="case__place_type",
-            field_name="place",
+            counts,
             key="place",
             title=_("Child victims by place of incident"),
             label_heading=_("Place of incident"),
             note=_("SIMFONI has no online place: online cases count as Lainnya."),
         ),
         _by_sex_table(
-            children,
-            path="school_level",
-            field_name="education",
-            key="education",
-            title=_("Child victims by education"),
-            label_heading=_("Education"),
+            counts, key="education", title=_("Child victims by education"), label_heading=_("Education")
         ),
         _by_sex_table(
-            children,
-            path="occupation",
-            field_name="occupation",
-            key="occupation",
-            title=_("Child victims by occupation"),
-            label_heading=_("Occupation"),
+            counts, key="occupation", title=_("Child victims by occupation"), label_heading=_("Occupation")
         ),
         _by_sex_table(
-            children,
-            path="marital_status",
-            field_name="marital_status",
+            counts,
             key="marital_status",
             title=_("Child victims by marital status"),
             label_heading=_("Marital status"),
         ),
         _by_sex_table(
-            children,
-            path="has_disability",
-            field_name="disability",
+            counts,
             key="disability",
             title=_("Child victims with a disability"),
             label_heading=_("Disability"),
         ),
         _by_sex_table(
-            children.filter(has_disability="ya"),
-            path="disability_type",
-            field_name="disability_type",
+            counts,
             key="disability_type",
             title=_("Child victims with a disability, by type"),
             label_heading=_("Type of disability"),
         ),
-        _kdrt_table(children),
-        _perpetrator_table(cases),
-        _relation_table(children),
-        _service_table(children),
+        _kdrt_table(counts),
+        _perpetrator_table(counts),
+        _relation_table(counts),
+        _service_table(counts),
     ]
 
 
+def recap_tables(*, cases: QuerySet[Case], children: QuerySet[Child]) -> list[Table]:
+    """The recap's tables for these cases and their children (victims), counted live: one query
+    per measure."""
+    return tables_from_counts(live_counts(cases=cases, children=children))
+
+
 def build_recap(*, user, period: Period, kecamatan=None, area_label: str = "") -> Recap:
-    """The recap's tables for this user, period and area: a fixed number of aggregate queries."""
-    cases = recap_cases(user=user, period=period, kecamatan=kecamatan)
-    children = Child.objects.filter(case__in=cases)
-    return Recap(period=period, area=area_label, tables=recap_tables(cases=cases, children=children))
+    """The recap's tables for this user, period and area: a fixed number of queries. Months whose
+    counts are stored and unchanged since come from reports.facts; the others are counted live."""
+    from .facts import recap_counts
+
+    counts = recap_counts(user=user, period=period, kecamatan=kecamatan)
+    return Recap(period=period, area=area_label, tables=tables_from_counts(counts))
 
 
 # --- Files: XLSX and PDF --------------------------------------------------------------------------
