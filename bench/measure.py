@@ -92,9 +92,11 @@ ORDER = (
     "cadre_overview",
     "cadre_roster",
     "intake_post",
+    "recap_facts_first",
     "sweep_first",
     "sweep_steady",
     "inactive_cadres",
+    "recap_facts_after_sweep",
     "export_cases_xlsx",
     "kpad_queue_after_sweep",
     "dashboard_city_after_sweep",
@@ -756,7 +758,7 @@ def run(
     s, job_env = start_web(folder, database_url, port=port, redis_url=redis_url)
     results: list[dict] = []
     try:
-        prepared = run_module(["bench.jobs", "prepare", str(fixture_path)], job_env, timeout=120)
+        prepared = run_module(["bench.jobs", "prepare", str(fixture_path)], job_env, timeout=3600)
         clients = log_in_all(port, prepared["accounts"])
         today = dt.datetime.now(PONTIANAK).date()
         search = {}
@@ -781,7 +783,7 @@ def run(
         if jobs:
             log("  jobs (eager tasks, mail in memory) ...")
             done = run_module(["bench.jobs", "run", str(fixture_path)], job_env, timeout=6 * 3600)
-            for job in done["jobs"]:
+            for job in [*prepared.get("jobs", []), *done["jobs"]]:
                 results.append(
                     {
                         "name": job["name"],
