@@ -47,7 +47,7 @@ def _load(request, number: str, action: str | None = None):
     return case, perms
 
 
-def _forms(case: Case, perms, user: User, bound: dict, rows: list) -> dict:
+def _forms(case: Case, perms, user: User, bound: dict, rows: list, cadre_search: str = "") -> dict:
     """The action forms this user may use on this case, unbound unless one came back with errors."""
     makers = {
         "status": (
@@ -62,7 +62,10 @@ def _forms(case: Case, perms, user: User, bound: dict, rows: list) -> dict:
         ),
         "refer": (perms.refer, lambda: action_forms.ReferralForm(prefix="refer")),
         "worker": (perms.assign, lambda: action_forms.AssignWorkerForm(prefix="worker", case=case)),
-        "cadre": (perms.assign, lambda: action_forms.CadreAddForm(prefix="cadre", case=case, actor=user)),
+        "cadre": (
+            perms.assign,
+            lambda: action_forms.CadreAddForm(prefix="cadre", case=case, actor=user, search=cadre_search),
+        ),
         "upload": (perms.upload, lambda: action_forms.AttachmentForm(prefix="upload")),
     }
     return {key: bound.get(key) or make() for key, (allowed, make) in makers.items() if allowed}
@@ -144,6 +147,8 @@ def people_panel(*, case: Case, perms, rows: list, perpetrators: list, bound: di
 def render_case_page(request, case: Case, perms, *, bound: dict | None = None, referral_form=None):
     """The case page. Also used to show an action's form again, with its errors and typed values."""
     bound = bound or {}
+    # A cadre's name or phone, to find a cadre from another kelurahan (never a child's data).
+    cadre_search = request.GET.get("kader", "")[:60] if request.method == "GET" else ""
     services.case_record_access(actor=request.user, case=case, action="case.view", ip=client_ip(request))
     rows = list(simfoni.with_coding(case.children.select_related("guardian")))
     for row in rows:
@@ -171,8 +176,8 @@ def render_case_page(request, case: Case, perms, *, bound: dict | None = None, r
     context = {
         "case": case,
         "perms": perms,
-        "forms": _forms(case, perms, request.user, bound, rows),
-        "open_panel": next(iter(bound), None) if bound else None,
+        "forms": _forms(case, perms, request.user, bound, rows, cadre_search),
+        "open_panel": next(iter(bound), None) if bound else ("cadre" if cadre_search else None),
         "status_badge": badges.status_badge(case.status),
         "risk_badge": badges.risk_badge(case.risk),
         "violences": [v.get_kind_display() for v in case.violences.all()],

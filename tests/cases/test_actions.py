@@ -323,14 +323,38 @@ def test_only_a_cadre_can_be_added_as_accompanying_cadre(client_for, case, bob, 
     assert "cadre" in response.context["forms"]["cadre"].errors
 
 
-def test_the_cadres_of_the_case_kelurahan_are_offered_first(client_for, case, bob, carol):
+def shown_cadres(response) -> list[int]:
+    return [pk for pk, _label in response.context["forms"]["cadre"].fields["cadre"].widget.choices if pk]
+
+
+def test_the_picker_lists_the_case_kelurahans_cadres_and_finds_others_by_search(client_for, case, bob, carol):
     neighbour = f.KaderFactory(username="kader_bansir", kelurahan=f.kelurahan(f.BANSIR_LAUT))
+    client = client_for(bob)
 
-    response = client_for(bob).get(url("detail", case))
+    response = client.get(url("detail", case))
+    assert shown_cadres(response) == [neighbour.pk]  # the reporter is on the case already
+    assert case.reported_by_id not in shown_cadres(response)
 
-    offered = list(response.context["forms"]["cadre"].fields["cadre"].queryset)
-    assert offered.index(neighbour) < offered.index(carol)
-    assert case.reported_by not in offered  # already on the case
+    found = client.get(url("detail", case), {"kader": "carol"})
+    assert shown_cadres(found) == [neighbour.pk, carol.pk]
+    assert found.context["open_panel"] == "cadre"
+    assert 'value="carol"' in found.content.decode()
+
+    nobody = client.get(url("detail", case), {"kader": "tidak-ada"})
+    assert shown_cadres(nobody) == [neighbour.pk] and nobody.context["forms"]["cadre"].found_none
+    assert "Tidak ada kader lain" in nobody.content.decode()
+
+    # Any eligible cadre may be chosen, listed or not: the choice is checked, not the list.
+    assert client.post(url("cadre_add", case), {"cadre-cadre": carol.pk}).status_code == 302
+
+
+def test_the_picker_lists_at_most_its_limit_whatever_the_number_of_cadres(client_for, case, bob, monkeypatch):
+    from cases import action_forms
+
+    monkeypatch.setattr(action_forms, "CADRE_CHOICES_LOCAL", 3)
+    for i in range(5):
+        f.KaderFactory(username=f"kader_{i}", kelurahan=f.kelurahan(f.BANSIR_LAUT))
+    assert len(shown_cadres(client_for(bob).get(url("detail", case)))) == 3
 
 
 def test_removing_a_cadre_who_is_not_on_the_case_is_a_404(client_for, case, bob, carol):
