@@ -394,8 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", 200_000)))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--fixture", type=Path, default=FIXTURE, help="where to write the facts (default %(default)s)"
+    )
     args = parser.parse_args(argv)
-    result = build(args.database_url, args.cases, seed=args.seed)
+    result = build(args.database_url, args.cases, seed=args.seed, fixture_path=args.fixture)
     for table, count in sorted(result["rows"].items()):
         print(f"  {table:32s} {count:>12,}")
     return 0
