@@ -92,6 +92,8 @@ ORDER = (
     "cadre_overview",
     "cadre_roster",
     "intake_post",
+    "recap_month_stale",
+    "recap_year_stale",
     "recap_facts_first",
     "sweep_first",
     "sweep_steady",
@@ -347,6 +349,7 @@ class Page:
     expect: int = 200
     expect_location: str | None = None  # where a redirect must lead (the start of its path)
     post: Callable | None = None  # builds (path, fields, referer) for a POST, fresh each run
+    after_intake: bool = False  # measured after the intake POSTs (they change the current month)
 
 
 @dataclass
@@ -442,6 +445,24 @@ def pages(fixture: dict, prepared: dict, *, today: dt.date, search_path: Callabl
             "/laporan/rekap/?" + urlencode(recap_year),
             RECAP_FLOOR,
             {"start": year_start, "end": year_end},
+        ),
+        # The current month, just changed by the intakes: its stored counts are stale, so the
+        # recap counts it live (reports/facts.py), as it does on any working day.
+        Page(
+            "recap_month_stale",
+            "petugas",
+            "/laporan/rekap/?" + urlencode({"period": "month", "month": today.month, "year": today.year}),
+            RECAP_FLOOR,
+            dict(zip(("start", "end"), month_bounds(today.year, today.month), strict=True)),
+            after_intake=True,
+        ),
+        Page(
+            "recap_year_stale",
+            "petugas",
+            "/laporan/rekap/?" + urlencode({"period": "year", "year": today.year}),
+            RECAP_FLOOR,
+            dict(zip(("start", "end"), month_bounds(today.year, None), strict=True)),
+            after_intake=True,
         ),
         Page(
             "recap_year_xlsx",
@@ -771,7 +792,7 @@ def run(
         wanted = pages(fixture, prepared, today=today, search_path=search_path)
         by_name = {p.name: p for p in wanted}
         for page in wanted:
-            if only and page.name not in only:
+            if (only and page.name not in only) or page.after_intake:
                 continue
             samples, floor_ms = measure_page(clients[page.role], page, floors, runs=runs, today=today)
             row = summarise(page.name, n_cases, samples, floor_ms)
@@ -780,6 +801,13 @@ def run(
                 f"  {page.name:<28} p50 {fmt_ms(row['p50_ms']):>7} ms  {row['queries']:>3} queries"
                 f"  floor {fmt_ms(row['floor_ms'])} ms"
             )
+        for page in [p for p in wanted if p.after_intake]:
+            if (only and page.name not in only) or "intake_post" not in [r["name"] for r in results]:
+                continue
+            samples, floor_ms = measure_page(clients[page.role], page, floors, runs=runs, today=today)
+            row = summarise(page.name, n_cases, samples, floor_ms)
+            results.append(row)
+            log(f"  {page.name:<28} p50 {fmt_ms(row['p50_ms']):>7} ms  {row['queries']:>3} queries")
         if jobs:
             log("  jobs (eager tasks, mail in memory) ...")
             done = run_module(["bench.jobs", "run", str(fixture_path)], job_env, timeout=6 * 3600)

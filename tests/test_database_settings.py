@@ -79,3 +79,5 @@ def test_the_connection_runs_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"  # SSD storage (DATABASE_RANDOM_PAGE_COST)
