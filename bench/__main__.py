@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from . import measure
 
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", nargs="*", help="measure only these pages (by name)")
     parser.add_argument("--no-jobs", action="store_true", help="pages only")
+    parser.add_argument(
+        "--fixture", default=str(measure.FIXTURE), help="what the build left (bench/fixture.json)"
+    )
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         print("bench: --database-url must name a PostgreSQL database", file=sys.stderr)
@@ -40,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_build:
         from . import load
 
-        load.build(args.database_url, args.cases)
-    if not measure.FIXTURE.exists():
+        load.build(args.database_url, args.cases, fixture_path=Path(args.fixture))
+    if not Path(args.fixture).exists():
         print(
-            f"bench: no {measure.FIXTURE.name}: build the database first (without --skip-build)",
+            f"bench: no {args.fixture}: build the database first (without --skip-build)",
             file=sys.stderr,
         )
         return 2
@@ -55,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             redis_url=args.redis_url,
             only=args.only,
             jobs=not args.no_jobs,
+            fixture_path=Path(args.fixture),
         )
     except measure.BenchFailed as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
