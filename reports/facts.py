@@ -35,21 +35,46 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.policy import Cap, area_filter, user_can
-from cases.models import Case, CaseEvent, Child
+from cases.models import Case, CaseEvent, CaseViolence, Child
 from core.time import city_zone, day_start
 
 from .models import RecapCount, RecapMonth
 from .periods import Period, add_months
-from .recap import MEASURES, Counts, add_counts, live_counts, measure_rows, recap_cases
+from .recap import MEASURES, Counts, Measure, add_counts, live_counts, measure_rows, recap_cases
 
 logger = logging.getLogger(__name__)
+
+# The dashboard's figures that add up per month and kelurahan (the totals, the months, the kinds
+# of violence, the protection categories, the kelurahan map); its medians are counted live.
+DASHBOARD_MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "dash_cases",
+        lambda cases, children: cases.annotate(
+            escalated=ExpressionWrapper(Q(escalated_at__isnull=False), output_field=BooleanField())
+        ),
+        ("status", "escalated", "protection_category"),
+        {"n": lambda: Count("id")},
+        "",
+    ),
+    Measure(
+        "dash_violence",
+        lambda cases, children: CaseViolence.objects.filter(case__in=cases),
+        ("kind",),
+        {"n": lambda: Count("id")},
+        "case",
+    ),
+)
+STORED = (*MEASURES, *DASHBOARD_MEASURES)
+# Stored months counted with another set of measures are counted again: raise it whenever a
+# measure is added, removed or counts differently.
+MEASURES_VERSION = 1
 
 # pg_try_advisory_xact_lock key of the refresh ("SIGAPREC"): one refresher at a time.
 LOCK_KEY = 0x5349_4741_5052_4543 & 0x7FFF_FFFF_FFFF_FFFF
@@ -76,7 +101,11 @@ def _as_month(value) -> dt.date:
 def stored_months(months: list[dt.date]) -> set[dt.date]:
     """The months among ``months`` whose stored counts hold now: two queries (the marks, and
     the events since the lowest mark on cases of those months)."""
-    marks = dict(RecapMonth.objects.filter(month__in=months).values_list("month", "through_event"))
+    marks = dict(
+        RecapMonth.objects.filter(month__in=months, version=MEASURES_VERSION).values_list(
+            "month", "through_event"
+        )
+    )
     if not marks:
         return set()
     touched = (
@@ -94,13 +123,23 @@ def stored_months(months: list[dt.date]) -> set[dt.date]:
     return set(marks)
 
 
-def _stored_counts(months: set[dt.date], *, user, kecamatan) -> Counts:
-    rows = RecapCount.objects.filter(month__in=months)
+def _in_scope(rows, *, user, kecamatan):
     area = area_filter(user, kelurahan_path="kelurahan")
     if area is not None:
         rows = rows.filter(area)
     if kecamatan is not None:
         rows = rows.filter(kelurahan__kecamatan=kecamatan)
+    return rows
+
+
+def _uses_stored_counts(user) -> bool:
+    """The stored counts are city-wide per kelurahan: they serve a scope that is an area."""
+    return settings.SIGAP_RECAP_FACTS and user_can(user, Cap.HANDLE_CASES)
+
+
+def _stored_counts(months: set[dt.date], *, user, kecamatan) -> Counts:
+    rows = _in_scope(RecapCount.objects.filter(month__in=months), user=user, kecamatan=kecamatan)
+    rows = rows.filter(measure__in=[f"{m.name}.{n}" for m in MEASURES for n in m.counts])
     counts: Counts = {}
     for measure, key, n in (
         rows.values("measure", "key").annotate(total=Sum("n")).values_list("measure", "key", "total")
@@ -110,12 +149,41 @@ def _stored_counts(months: set[dt.date], *, user, kecamatan) -> Counts:
     return counts
 
 
+def dashboard_counts(*, user, cases, period: Period, kecamatan=None) -> Counts:
+    """The dashboard's additive figures for the period: {(measure, count): {(month, kelurahan id,
+    *key): n}}, the stored months' counts as they are and the others counted live. ``cases`` are
+    the dashboard's cases (scope, area and period). A fixed number of queries."""
+    counts: Counts = {}
+    stored = stored_months(period.months) if _uses_stored_counts(user) else set()
+    if stored:
+        names = [f"{m.name}.{n}" for m in DASHBOARD_MEASURES for n in m.counts]
+        rows = _in_scope(
+            RecapCount.objects.filter(month__in=stored, measure__in=names), user=user, kecamatan=kecamatan
+        )
+        for month, kelurahan, measure, key, n in rows.values_list(
+            "month", "kelurahan_id", "measure", "key", "n"
+        ):
+            name, count = measure.rsplit(".", 1)
+            counts.setdefault((name, count), {})[(month, kelurahan, *json.loads(key))] = n
+    rest = [m for m in period.months if m not in stored]
+    if rest:
+        live = cases.filter(month_bounds(rest)) if stored else cases
+        for measure in DASHBOARD_MEASURES:
+            for (month, kelurahan), key, numbers in measure_rows(
+                measure, live, Child.objects.none(), by_kelurahan=True, by_month=True
+            ):
+                for name, n in numbers.items():
+                    if n:
+                        counts.setdefault((measure.name, name), {})[(month, kelurahan, *key)] = n
+    return counts
+
+
 def recap_counts(*, user, period: Period, kecamatan=None) -> Counts:
     """The counts of the recap of this period for this user and area: stored months summed, the
     others counted live. A fixed number of queries (three, plus one per measure when any month
     is counted live)."""
     cases = recap_cases(user=user, period=period, kecamatan=kecamatan)
-    if not (settings.SIGAP_RECAP_FACTS and user_can(user, Cap.HANDLE_CASES)):
+    if not _uses_stored_counts(user):
         return live_counts(cases=cases, children=Child.objects.filter(case__in=cases))
     stored = stored_months(period.months)
     counts = _stored_counts(stored, user=user, kecamatan=kecamatan) if stored else {}
@@ -136,8 +204,8 @@ def count_month(month: dt.date) -> int:
     cases = Case.objects.filter(month_bounds([month]))
     children = Child.objects.filter(case__in=cases)
     rows = []
-    for measure in MEASURES:
-        for kelurahan, key, numbers in measure_rows(measure, cases, children, by_kelurahan=True):
+    for measure in STORED:
+        for (_month, kelurahan), key, numbers in measure_rows(measure, cases, children, by_kelurahan=True):
             for name, n in numbers.items():
                 if n:
                     rows.append(
@@ -153,7 +221,8 @@ def count_month(month: dt.date) -> int:
         RecapCount.objects.filter(month=month).delete()
         RecapCount.objects.bulk_create(rows, batch_size=2000)
         RecapMonth.objects.update_or_create(
-            month=month, defaults={"through_event": through, "computed_at": timezone.now()}
+            month=month,
+            defaults={"through_event": through, "computed_at": timezone.now(), "version": MEASURES_VERSION},
         )
     return len(rows)
 

@@ -70,6 +70,7 @@ class RecapMonth(models.Model):
     month = models.DateField(unique=True)  # the 1st, city time
     through_event = models.BigIntegerField()  # the last CaseEvent id when counted
     computed_at = models.DateTimeField()
+    version = models.PositiveSmallIntegerField(default=1)  # reports.facts.MEASURES_VERSION then
 
     class Meta:
         verbose_name = _("stored recap month")

@@ -39,7 +39,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as CaseWhen
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,7 @@ from cases.models import KDRT_RELATIONS, Case, Child, Perpetrator, Service, Sex,
 from cases.selectors import cases_visible_to
 from cases.simfoni.crosswalk import crosswalk
 from core.spreadsheet import xlsx_append
+from core.time import city_zone
 
 from .periods import Period
 
@@ -224,7 +225,7 @@ class Measure:
     source: Callable[[QuerySet[Case], QuerySet[Child]], QuerySet]
     keys: tuple[str, ...]  # what the rows are grouped by
     counts: dict[str, Callable[[], Aggregate]]  # the numbers counted per group, by name
-    kelurahan: str  # the path from a row to its case's kelurahan (for the stored counts)
+    case: str  # the path from a row to its case ("" for a case): its month and kelurahan
 
 
 def _children_by(path: str, field_name: str, *, only=None) -> Callable:
@@ -259,7 +260,7 @@ BY_SEX = {
 }
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("cases", lambda cases, children: cases, (), {"n": lambda: Count("id")}, "kelurahan_id"),
+    Measure("cases", lambda cases, children: cases, (), {"n": lambda: Count("id")}, ""),
     Measure(
         "violence",
         lambda cases, children: (
@@ -269,14 +270,14 @@ MEASURES: tuple[Measure, ...] = (
         ),
         ("label", "person__sex", "band"),
         {"n": _distinct_children},
-        "case__kelurahan_id",
+        "case",
     ),
     Measure(
         "victims",
         lambda cases, children: _with_bands(children),
         ("person__sex", "band"),
         {"n": _rows},
-        "case__kelurahan_id",
+        "case",
     ),
     *(
         Measure(
@@ -284,17 +285,17 @@ MEASURES: tuple[Measure, ...] = (
             _children_by(path, field, only=only),
             ("label", "person__sex"),
             {"n": _distinct_children},
-            "case__kelurahan_id",
+            "case",
         )
         for key, (path, field, only) in BY_SEX.items()
     ),
-    Measure("kdrt", _household, ("kdrt", "person__sex"), {"n": _rows}, "case__kelurahan_id"),
+    Measure("kdrt", _household, ("kdrt", "person__sex"), {"n": _rows}, "case"),
     Measure(
         "perpetrators",
         lambda cases, children: Perpetrator.objects.filter(case__in=cases).annotate(band=_perpetrator_band()),
         ("sex", "band"),
         {"n": _rows},
-        "case__kelurahan_id",
+        "case",
     ),
     Measure(
         "relation",
@@ -303,7 +304,7 @@ MEASURES: tuple[Measure, ...] = (
         ),
         ("label", "perpetrator__sex"),
         {"n": _rows},
-        "child__case__kelurahan_id",
+        "child__case",
     ),
     Measure(
         "services",
@@ -315,7 +316,7 @@ MEASURES: tuple[Measure, ...] = (
             "services": lambda: Count("service", distinct=True),
             "victims": lambda: Count("child", distinct=True),
         },
-        "child__case__kelurahan_id",
+        "child__case",
     ),
     Measure(
         "services_total",
@@ -325,7 +326,7 @@ MEASURES: tuple[Measure, ...] = (
             "services": lambda: Count("service", distinct=True),
             "victims": lambda: Count("child", distinct=True),
         },
-        "child__case__kelurahan_id",
+        "child__case",
     ),
 )
 
@@ -333,25 +334,35 @@ MEASURES: tuple[Measure, ...] = (
 Counts = dict[tuple[str, str], dict[tuple, int]]
 
 
-def measure_rows(measure: Measure, cases: QuerySet[Case], children: QuerySet[Child], *, by_kelurahan=False):
-    """One query: (kelurahan id or None, key tuple, {count name: number}) per group."""
+def measure_rows(
+    measure: Measure, cases: QuerySet[Case], children: QuerySet[Child], *, by_kelurahan=False, by_month=False
+):
+    """One query: ((month or None, kelurahan id or None), key tuple, {count name: number}) per
+    group; grouped by the case's kelurahan and month (city time) when asked."""
+    prefix = f"{measure.case}__" if measure.case else ""
     rows = measure.source(cases, children).order_by()
-    group = [*([measure.kelurahan] if by_kelurahan else []), *measure.keys]
+    where = []
+    if by_month:
+        rows = rows.annotate(_month=TruncMonth(f"{prefix}reported_at", tzinfo=city_zone()))
+        where.append("_month")
+    if by_kelurahan:
+        where.append(f"{prefix}kelurahan_id")
+    group = [*where, *measure.keys]
     numbers = {name: make() for name, make in measure.counts.items()}
     if not group:
-        found = rows.aggregate(**numbers)
-        yield None, (), found
+        yield (None, None), (), rows.aggregate(**numbers)
         return
     for row in rows.values(*group).annotate(**numbers):
-        key = tuple(row[k] for k in measure.keys)
-        yield (row[measure.kelurahan] if by_kelurahan else None), key, {n: row[n] for n in numbers}
+        month = timezone.localtime(row["_month"], city_zone()).date() if by_month else None
+        kelurahan = row[f"{prefix}kelurahan_id"] if by_kelurahan else None
+        yield (month, kelurahan), tuple(row[k] for k in measure.keys), {n: row[n] for n in numbers}
 
 
 def live_counts(*, cases: QuerySet[Case], children: QuerySet[Child]) -> Counts:
     """Every measure over these cases and children: one query per measure."""
     counts: Counts = {}
     for measure in MEASURES:
-        for _kelurahan, key, numbers in measure_rows(measure, cases, children):
+        for _where, key, numbers in measure_rows(measure, cases, children):
             for name, n in numbers.items():
                 if n:
                     counts.setdefault((measure.name, name), {})[key] = n

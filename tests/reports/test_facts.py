@@ -116,3 +116,60 @@ def test_the_periodic_task_runs_the_refresh(bob, dataset, settings):  # noqa: F8
     assert result["counted"] > 0 and result["left"] == 0
     assert recap_facts_refresh_task.acks_late
     assert recap_facts_refresh_task.soft_time_limit < recap_facts_refresh_task.time_limit
+
+
+# --- The dashboard ------------------------------------------------------------------------------
+
+
+def dashboard(**kwargs):
+    from reports.dashboard import dashboard_figures
+
+    d = dashboard_figures(**kwargs)
+    return (
+        (d.total, d.open, d.closed, d.escalated),
+        [(r.key, r.count) for r in d.months],
+        [(r.key, r.count) for r in d.violence],
+        [(r.key, r.count) for r in d.protection],
+        [(r.code, r.count, r.colour_class) for r in d.kelurahan_rows],
+        [(r.code, r.count) for r in d.kecamatan_rows],
+        (d.median_triage, d.median_closure),
+    )
+
+
+@pytest.mark.parametrize(
+    "period", [Period(first=dt.date(2024, 12, 1), last=dt.date(2025, 12, 1)), Period.month(2025, 3)], ids=str
+)
+def test_the_dashboard_from_stored_counts_equals_the_dashboard_counted_live(
+    settings,
+    bob,
+    bella,
+    dataset,  # noqa: F811
+    period,
+):
+    services.case_change_status(actor=bob, case=dataset["a"], to="diverifikasi")
+    facts.recap_facts_refresh()
+    utara = f.kecamatan(f.PONTIANAK_UTARA)
+    for kwargs in (
+        {"user": bob, "period": period},
+        {"user": bob, "period": period, "kecamatan": utara},
+        {"user": bella, "period": period},
+    ):
+        stored = dashboard(**kwargs)
+        settings.SIGAP_RECAP_FACTS = False
+        assert stored == dashboard(**kwargs), kwargs
+        settings.SIGAP_RECAP_FACTS = True
+    whole = dashboard(user=bob, period=period)
+    assert whole[0][0] == (4 if period.first.year == 2024 else 2)
+
+
+def test_an_escalation_shows_on_the_dashboard_at_once_and_after_the_next_refresh(bob, dataset):  # noqa: F811
+    from cases.escalation import escalate_case
+
+    march = Period.month(2025, 3)
+    facts.recap_facts_refresh()
+    total, open_, closed, escalated = dashboard(user=bob, period=march)[0]
+    escalate_case(dataset["a"].pk, "manual", "uji", actor=bob)
+    assert facts.stored_months(march.months) == set(), "the escalation's event makes March stale"
+    assert dashboard(user=bob, period=march)[0] == (total, open_, closed, escalated + 1)
+    assert facts.recap_facts_refresh().counted == [dt.date(2025, 3, 1)]
+    assert dashboard(user=bob, period=march)[0] == (total, open_, closed, escalated + 1)
