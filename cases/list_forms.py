@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.policy import Cap
 from accounts.selectors import users_with_capability
+from core.forms import LeanFields
 from kelurahan.models import Kecamatan
 from kelurahan.selectors import kelurahan_visible_to
 
@@ -44,7 +45,7 @@ NEXT_DUE_CHOICES = [
 ]
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(LeanFields, forms.Form):
     ESCALATION_CHOICES = [("", _("All")), ("1", _("Escalated to KPAD")), ("0", _("Not escalated"))]
 
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -96,7 +97,7 @@ class CaseFilterForm(forms.Form):
         return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
 
 
-class CaseSearchForm(forms.Form):
+class CaseSearchForm(LeanFields, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         max_length=120,

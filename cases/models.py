@@ -347,9 +347,6 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            # The period of the dashboard, the recap and the sweep, and the list's default order
-            # (newest first, read backwards), proportional to the rows asked, not to the table.
-            models.Index(fields=["reported_at", "id"], name="cases_case_reported_idx"),
             models.Index(fields=["status", "-reported_at"]),
             models.Index(fields=["kelurahan", "-reported_at"]),
             models.Index(fields=["risk", "-reported_at"]),
