@@ -1,4 +1,4 @@
-"""The bench loader (bench.load): a small build into the scratch database sigap_bench_t, then the
+"""The bench loader (bench.load): a small build into a scratch database named after the test one, then the
 database is checked as the app will use it: proportions, links between the rows, every foreign key,
 the id sequences and case numbers past what was loaded, an intake through the real service, and
 the bench users' login through the real login page.
@@ -21,14 +21,21 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the bench loads PostgreSQL only"),
 ]
 
-BENCH_DB = "sigap_bench_t"
 N_CASES = 300
+
+
+_NAMES: dict[str, str] = {}
+
+
+def _bench_db() -> str:
+    """A scratch database named after the test database (never a bench database someone keeps)."""
+    return _NAMES.setdefault("bench", f"{connection.settings_dict['NAME']}_load")
 
 
 def _url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{BENCH_DB}"
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{_bench_db()}"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +47,11 @@ def built(tmp_path_factory):
     conn.autocommit = True
     yield facts, conn.cursor()
     conn.close()
+    admin = psycopg2.connect(**{**load._params(_url()), "dbname": "postgres"})
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{_bench_db()}"')
+    admin.close()
 
 
 def one(cursor, sql, params=()):
@@ -189,7 +201,7 @@ def on_bench_db(built, django_db_blocker):
     name = connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
         connection.close()
-        connection.settings_dict["NAME"] = BENCH_DB
+        connection.settings_dict["NAME"] = _bench_db()
         ContentType.objects.clear_cache()
         try:
             yield built[0]
