@@ -82,7 +82,11 @@ class CadreActivity(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["cadre", "-at"])]
+        indexes = [
+            models.Index(fields=["cadre", "-at"]),
+            # The dashboard's activity of a period, whatever the number of cadres (issue 12).
+            models.Index(fields=["at"], name="cadres_activity_at_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["cadre", "kind", "source_type", "source_id"],
