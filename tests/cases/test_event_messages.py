@@ -142,7 +142,8 @@ def test_no_params_hold_a_childs_identity(bob, dave, case):
 
 def written_codes() -> set[tuple[str, str]]:
     """(registry, code) for every literal code the project's code writes: ``code=`` of a timeline
-    write, ``kind=`` of ``notify``, and the values of the KPAD notification constants."""
+    write, ``kind=`` of ``notify`` and of a ``Notice`` (``notify_many``), and the values of the KPAD
+    notification constants."""
     found = set()
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
@@ -157,7 +158,7 @@ def written_codes() -> set[tuple[str, str]]:
                         continue
                     if kw.arg == "code" and kw.value.value and name in TIMELINE_WRITERS:
                         found.add(("event", kw.value.value))
-                    if kw.arg == "kind" and name == "notify":
+                    if kw.arg == "kind" and name in ("notify", "Notice"):
                         found.add(("notification", kw.value.value))
     for kind in [
         *kpad_services.NOTIFY_KINDS.values(),
