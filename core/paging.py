@@ -40,15 +40,7 @@ def page_without_count(request, rows, size: int) -> Page:
     """One page of ``rows`` (an ordered queryset) for this request, without counting them."""
     number = page_number(request)
     found = list(rows[(number - 1) * size : number * size + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return Page(
-        rows=found[:size],
-        number=number,
-        has_next=len(found) > size,
-        has_previous=number > 1,
-        query=query.urlencode(),
-    )
+    return _page(request, number, found, size)
 
 
 def page_of_parts(request, parts: list, size: int) -> Page:
@@ -72,6 +64,11 @@ def page_of_parts(request, parts: list, size: int) -> Page:
         else:
             rows = list(part[:need])
         found.extend(rows)
+    return _page(request, number, found, size)
+
+
+def _page(request, number: int, found: list, size: int) -> Page:
+    """The page from ``found``: up to ``size`` rows, and one more if there is a next page."""
     query = request.GET.copy()
     query.pop("page", None)
     return Page(
