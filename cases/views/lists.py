@@ -22,16 +22,19 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.offline import offline_page
 from accounts.policy import Cap, requires
 from accounts.private_search import keep_search, recall_search
+from cases import badges
 from cases.casework_selectors import filter_next_due, with_next_due
-from cases.links import case_url, report_url
+from cases.links import case_urls, report_url
 from cases.list_forms import CaseFilterForm, CaseSearchForm, search_kind
 from cases.models import CLOSED_STATUSES, Case, CaseViolence, Child
 from cases.selectors import cases_visible_to, initials
+from core.choices import choice_labels
 from core.paging import page_without_count
 from core.time import day_start
 
@@ -49,6 +52,14 @@ class ChildRow:
     initials: str
     age: int | None
 
+    @property
+    def label(self) -> str:
+        """ "AB (7 thn)": the row's whole text, made here rather than by a template per child."""
+        if self.age is None:
+            return self.initials
+        years = ngettext("%(years)s yr", "%(years)s yrs", self.age) % {"years": self.age}
+        return f"{self.initials} ({years})"
+
 
 @dataclass
 class CaseRow:
@@ -59,6 +70,7 @@ class CaseRow:
     status_label: str
     risk: str
     risk_label: str
+    risk_badge: str
     kelurahan: str
     kecamatan: str
     case_worker: str
@@ -95,18 +107,22 @@ def case_rows(cases) -> list[CaseRow]:
     """Masked rows: children as initials and age, never a name or a NIK."""
     rows = []
     today = timezone.localdate()
+    url_of = case_urls()
+    statuses, risks = choice_labels(Case, "status"), choice_labels(Case, "risk")
+    kinds = choice_labels(CaseViolence, "kind")
     for case in cases:
         worker = case.case_worker
         next_due = getattr(case, "next_due", None)
         rows.append(
             CaseRow(
                 number=case.number,
-                url=case_url(case.number),
+                url=url_of(case.number),
                 reported_at=case.reported_at,
                 status=case.status,
-                status_label=case.get_status_display(),
+                status_label=statuses.get(case.status, case.status),
                 risk=case.risk,
-                risk_label=case.get_risk_display(),
+                risk_label=risks.get(case.risk, case.risk),
+                risk_badge=badges.risk_badge(case.risk),
                 kelurahan=case.kelurahan.common_name,
                 kecamatan=case.kelurahan.kecamatan.common_name,
                 case_worker=(worker.get_full_name() or worker.username) if worker else "",
@@ -114,7 +130,7 @@ def case_rows(cases) -> list[CaseRow]:
                 online_prostitution=case.online_prostitution,
                 next_due=next_due,
                 next_due_overdue=next_due is not None and next_due < today,
-                violences=[v.get_kind_display() for v in case.violences.all()],
+                violences=[kinds.get(v.kind, v.kind) for v in case.violences.all()],
                 children=[
                     ChildRow(initials(c.person.name), c.age_on(case.incident_date))
                     for c in case.children.all()
