@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import LeanFields
 from core.validators import validate_nik, validate_not_future
 from kelurahan.models import Kecamatan, Kelurahan
 
@@ -35,7 +36,7 @@ def cohort_choices() -> list[tuple[int, str]]:
     return [(year, str(year)) for year in range(timezone.localdate().year, FIRST_COHORT - 1, -1)]
 
 
-class CadreFilterForm(forms.Form):
+class CadreFilterForm(LeanFields, forms.Form):
     q = forms.CharField(label=_("Name, NIK or phone"), required=False, max_length=100)
     kecamatan = forms.ModelChoiceField(
         label=_("Kecamatan"), queryset=Kecamatan.objects.none(), required=False, empty_label=_("All")

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.policy import Cap, requires
 from accounts.private_search import SEARCH_PARAMETER, keep_search, recall_search
 from accounts.services import client_ip
+from core.paging import page_without_count
 from kelurahan.selectors import kelurahan_visible_to
 
 from .. import importer, selectors, services
@@ -312,10 +313,19 @@ def roster_export(request):
 @requires(Cap.MANAGE_CADRES)
 def roster_overview(request):
     overview = selectors.cadre_overview(user=request.user)
+    to_call = page_without_count(
+        request, selectors.cadres_to_call(user=request.user), selectors.TO_CALL_PAGE_SIZE
+    )
     return render(
         request,
         "cadres/roster/overview.html",
-        {"overview": overview, "list_url": reverse("cadres:list")},
+        {
+            "overview": overview,
+            "to_call": to_call.rows,
+            "by_rank": True,
+            **to_call.context(),
+            "list_url": reverse("cadres:list"),
+        },
     )
 
 

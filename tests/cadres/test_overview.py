@@ -1,12 +1,14 @@
 """The overview: active and inactive cadres per cohort and per kelurahan, the gaps, whom to call."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cadres.selectors import cadre_overview
+from cadres import selectors
+from cadres.selectors import cadre_overview, cadres_to_call
 from tests import factories as f
 from tests.cadres.roster_helpers import make_cadre
 
@@ -100,15 +102,14 @@ def test_the_figures_per_kelurahan_and_the_gaps_are_right(roster, bob):
 
 
 def test_the_cadres_to_call_are_the_inactive_ones_longest_silent_first(roster, bob):
-    overview = cadre_overview(user=bob)
-    assert [c.name for c in overview.to_call] == ["E18", "B17", "F18", "C17"]
+    assert [c.name for c in cadres_to_call(user=bob)] == ["E18", "B17", "F18", "C17"]
 
 
 def test_bella_sees_only_her_kecamatan(roster, bella):
     overview = cadre_overview(user=bella)
     assert overview.total.total == 2
     assert [g.name for g in overview.kecamatan] == ["Pontianak Utara"]
-    assert [c.name for c in overview.to_call] == ["F18", "C17"]
+    assert [c.name for c in cadres_to_call(user=bella)] == ["F18", "C17"]
 
 
 def test_the_page_answers_at_a_glance_in_a_fixed_number_of_queries(
@@ -132,6 +133,24 @@ def test_the_page_answers_at_a_glance_in_a_fixed_number_of_queries(
         'data-code="61.71.06.1002" data-total="3" data-active="0" data-inactive="2" '
         'class="table-danger" data-gap="1"' in body
     )
+
+
+def test_the_cadres_to_call_are_paged_in_their_order(roster, client_for, bob, monkeypatch):
+    """The overview is read on phones: its list of whom to call comes a page at a time."""
+    monkeypatch.setattr(selectors, "TO_CALL_PAGE_SIZE", 3)
+    client = client_for(bob)
+
+    def names(page: str) -> list[str]:
+        body = client.get(OVERVIEW + page).content.decode()
+        return re.findall(r'data-testid="to-call-row"[^>]*>\s*<td><a href="[^"]*">([^<]*)<', body)
+
+    first = client.get(OVERVIEW).content.decode()
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    assert names("") == ["E18", "B17", "F18"]
+    assert names("?page=2") == ["C17"]
+    assert 'rel="prev" href="?page=1"' in client.get(OVERVIEW + "?page=2").content.decode()
+    past = client.get(OVERVIEW + "?page=9").content.decode()
+    assert names("?page=9") == [] and 'data-testid="nobody-to-call"' not in past
 
 
 def test_the_list_and_the_start_page_link_to_the_overview(client_for, bob):
