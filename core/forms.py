@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from django import forms
+from django.forms.widgets import ChoiceWidget
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString
 
@@ -74,13 +75,55 @@ def html_attrs(attrs: dict) -> str:
     )
 
 
+def plain_select(widget) -> bool:
+    """A select whose options are Django's own: neither its options' markup nor how it builds
+    them is changed (a subclass that does either renders as Django renders it)."""
+    cls = type(widget)
+    return (
+        not widget.option_inherits_attrs
+        and widget.option_template_name == OPTION_TEMPLATE
+        and cls.optgroups is ChoiceWidget.optgroups
+        and cls.create_option is ChoiceWidget.create_option
+        and cls.checked_attribute == {"selected": True}
+    )
+
+
+def select_options(widget, value: list[str]) -> list[tuple]:
+    """ChoiceWidget.optgroups' groups and selection, as (group, [(value, label, selected)])."""
+    groups = []
+    has_selected = False
+    for option_value, option_label in widget.choices:
+        if option_value is None:
+            option_value = ""
+        if isinstance(option_label, (list, tuple)):
+            group_name, choices = option_value, option_label
+        else:
+            group_name, choices = None, [(option_value, option_label)]
+        options = []
+        for subvalue, sublabel in choices:
+            selected = (not has_selected or widget.allow_multiple_selected) and str(subvalue) in value
+            has_selected |= selected
+            options.append((subvalue, sublabel, selected))
+        groups.append((group_name, options))
+    return groups
+
+
 def lean_render(widget, name, value, attrs=None, renderer=None):
     """The widget's HTML as its Django template would write it. Every value in it goes through
     conditional_escape, as the template's autoescaping does."""
     template = widget.template_name
     if template not in INPUT_TEMPLATES and template not in (SELECT_TEMPLATE, TEXTAREA_TEMPLATE):
         return type(widget).render(widget, name, value, attrs, renderer)
-    context = widget.get_context(name, value, attrs)["widget"]
+    if template == SELECT_TEMPLATE:
+        if not plain_select(widget):
+            return type(widget).render(widget, name, value, attrs, renderer)
+        # Widget.get_context, not the select's: its optgroups builds a dict per option.
+        context = forms.Widget.get_context(widget, name, value, attrs)["widget"]
+        if widget.allow_multiple_selected:
+            context["attrs"]["multiple"] = True
+        optgroups = select_options(widget, context["value"])
+    else:
+        context = widget.get_context(name, value, attrs)["widget"]
     head = f'name="{esc(context["name"])}"{html_attrs(context["attrs"])}'
     if template in INPUT_TEMPLATES:
         shown = "" if context["value"] is None else f' value="{esc(context["value"])}"'
@@ -92,17 +135,13 @@ def lean_render(widget, name, value, attrs=None, renderer=None):
         text = esc(context["value"]) if context["value"] else ""
         return SafeString(f"<textarea {head}>\n{text}</textarea>")
     parts = [f"<select {head}>"]
-    for group_name, options, _index in context["optgroups"]:
+    for group_name, options in optgroups:
         if group_name:
             parts.append(f'\n  <optgroup label="{esc(group_name)}">')
-        for option in options:
-            if option["template_name"] != OPTION_TEMPLATE:
-                return type(widget).render(widget, name, value, attrs, renderer)
+        for option_value, label, selected in options:
             # The option's template file ends with a newline, which its include keeps.
-            parts.append(
-                f'\n  <option value="{esc(option["value"])}"{html_attrs(option["attrs"])}>'
-                f"{esc(option['label'])}</option>\n"
-            )
+            shown = " selected" if selected else ""
+            parts.append(f'\n  <option value="{esc(option_value)}"{shown}>{esc(label)}</option>\n')
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")

@@ -18,17 +18,33 @@ class Everything(forms.Form):
     flag = forms.BooleanField(required=False)
     number = forms.IntegerField()
     choice = forms.ChoiceField(
-        choices=[("", "Semua"), ("a", "A & B"), ("Grup <1>", [("b", HOSTILE), ("c", "C")])],
+        choices=[("", "Semua"), ("a", "A & B"), ("Grup <1>", [("b", HOSTILE), ("c", "C"), ("a", "A lagi")])],
         required=False,
     )
     hidden = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(widget=forms.Textarea)
+    many = forms.MultipleChoiceField(choices=[("1", "Satu"), ("2", "Dua"), ("3", HOSTILE)], required=False)
+    maybe = forms.NullBooleanField()
+    numbered = forms.TypedChoiceField(choices=[(None, "—"), (1, "1"), (2, "2")], coerce=int, required=False)
 
 
 DATA = [
     {},
-    {"text": HOSTILE, "day": "2026-12-01", "flag": "on", "number": "7", "choice": "b", "hidden": HOSTILE},
-    {"text": "x", "day": "bukan tanggal", "number": "x", "choice": "zz"},
+    {
+        "text": HOSTILE,
+        "day": "2026-12-01",
+        "flag": "on",
+        "number": "7",
+        "choice": "b",
+        "hidden": HOSTILE,
+        "note": HOSTILE,
+        "many": ["1", "3"],
+        "maybe": "true",
+        "numbered": "2",
+    },
+    # A value offered twice: a single select marks only its first option selected.
+    {"text": "x", "day": "bukan tanggal", "number": "x", "choice": "a"},
+    {"choice": "zz", "many": ["9"], "numbered": "x"},
 ]
 
 
