@@ -324,8 +324,16 @@ RECAP_FLOOR = [
 ]
 
 # Cadres: per kelurahan and status (the overview), and the roster's first page by name.
-OVERVIEW_FLOOR = """SELECT kel.common_name, cd.status, count(*) FROM cadres_cadre cd
-    JOIN kelurahan_kelurahan kel ON kel.id = cd.kelurahan_id GROUP BY 1, 2"""
+# The overview: cadres per cohort, per kelurahan, and the first page of the inactive to call.
+OVERVIEW_FLOOR = [
+    "SELECT cd.cohort, cd.status, count(*) FROM cadres_cadre cd GROUP BY 1, 2",
+    """SELECT kel.common_name, cd.status, count(*) FROM cadres_cadre cd
+    JOIN kelurahan_kelurahan kel ON kel.id = cd.kelurahan_id GROUP BY 1, 2""",
+    """SELECT cd.id, cd.name, cd.phone, cd.cohort, cd.last_activity_at, kel.common_name
+    FROM cadres_cadre cd JOIN kelurahan_kelurahan kel ON kel.id = cd.kelurahan_id
+    WHERE cd.status = 'tidak_aktif' OR (cd.status = 'aktif' AND cd.inactive_since IS NOT NULL)
+    ORDER BY cd.last_activity_at ASC NULLS FIRST, cd.name, cd.id LIMIT 51""",
+]
 ROSTER_FLOOR = """SELECT cd.id, cd.name, cd.sex, cd.phone, cd.cohort, cd.status, cd.last_activity_at,
        kel.common_name FROM cadres_cadre cd JOIN kelurahan_kelurahan kel ON kel.id = cd.kelurahan_id
     ORDER BY cd.name, cd.id LIMIT 51"""
