@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django import forms
 from django.forms.widgets import ChoiceWidget
 from django.utils.html import conditional_escape as esc
@@ -36,10 +34,34 @@ def lean_widgets(form) -> None:
     """Bootstrap's class and lean_render on each widget of the form, once."""
     for field in form.fields.values():
         widget = field.widget
-        if getattr(widget.render, "func", None) is lean_render:
+        if getattr(type(widget), "lean", False):
             continue
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {widget_class(widget)}".strip()
-        widget.render = partial(lean_render, widget)
+        widget.__class__ = lean_class(type(widget))
+
+
+_LEAN_CLASSES: dict[type, type] = {}
+
+
+def lean_class(cls: type) -> type:
+    """The widget class with lean_render as its render. A subclass rather than a function set on
+    the widget, so that a copy of the widget (fields are deep-copied per form) renders itself.
+    It keeps the class's name: BoundField.widget_type is read from it."""
+    if cls not in _LEAN_CLASSES:
+
+        def render(self, name, value, attrs=None, renderer=None):
+            return lean_render(self, name, value, attrs, renderer)
+
+        _LEAN_CLASSES[cls] = type(cls.__name__, (cls,), {"lean": True, "render": render})
+    return _LEAN_CLASSES[cls]
+
+
+def django_render(widget, name, value, attrs, renderer):
+    """The widget rendered by its Django class, through its template."""
+    cls = type(widget)
+    while cls.__dict__.get("lean"):
+        cls = cls.__bases__[0]
+    return cls.render(widget, name, value, attrs, renderer)
 
 
 def mark_invalid(form) -> None:
@@ -54,8 +76,8 @@ def mark_invalid(form) -> None:
 
 # Django renders every widget, and every <option> of a select, through the template engine: on
 # the case list's filters that was a quarter of the page's server time. These are Django's own
-# templates (django/forms/widgets/{input,select,select_option}.html) written out in Python, so
-# the HTML is the same; a widget with any other template renders as Django renders it.
+# templates (django/forms/widgets/{input,textarea,select,select_option}.html) written out in
+# Python, so the HTML is the same; a widget with any other template renders as Django renders it.
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in ("text", "date", "email", "number", "tel", "url", "search", "password", "hidden", "checkbox")
@@ -113,10 +135,10 @@ def lean_render(widget, name, value, attrs=None, renderer=None):
     conditional_escape, as the template's autoescaping does."""
     template = widget.template_name
     if template not in INPUT_TEMPLATES and template not in (SELECT_TEMPLATE, TEXTAREA_TEMPLATE):
-        return type(widget).render(widget, name, value, attrs, renderer)
+        return django_render(widget, name, value, attrs, renderer)
     if template == SELECT_TEMPLATE:
         if not plain_select(widget):
-            return type(widget).render(widget, name, value, attrs, renderer)
+            return django_render(widget, name, value, attrs, renderer)
         # Widget.get_context, not the select's: its optgroups builds a dict per option.
         context = forms.Widget.get_context(widget, name, value, attrs)["widget"]
         if widget.allow_multiple_selected:

@@ -54,7 +54,7 @@ class ChildRow:
 
     @property
     def label(self) -> str:
-        """ "AB (7 thn)": the row's whole text, made here rather than by a template per child."""
+        """'S.N.A. (7 thn)': the child's text in a row, made here rather than by a template each."""
         if self.age is None:
             return self.initials
         years = ngettext("%(years)s yr", "%(years)s yrs", self.age) % {"years": self.age}

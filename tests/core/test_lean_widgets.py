@@ -99,3 +99,22 @@ def test_the_lean_filter_renders_a_form_in_crispys_shape():
     # Radio buttons go through crispy itself; a hidden field is only its input, escaped.
     assert 'class="form-check-input"' in html and 'type="radio"' in html
     assert 'type="hidden" name="token" value="&quot;&gt;&lt;script&gt;' in html and "<script>" not in html
+
+
+def test_a_copied_lean_widget_renders_itself():
+    """Fields, and so widgets, are deep-copied per form: the copy must render its own choices."""
+    import copy
+
+    from core.forms import lean_widgets
+
+    class Lean(forms.Form):
+        choice = forms.ChoiceField(choices=[("a", "A")])
+        flag = forms.BooleanField(required=False)
+
+    form = Lean()
+    lean_widgets(form)
+    copied = copy.deepcopy(form.fields["choice"])
+    copied.choices = [("b", "B")]
+    html = copied.widget.render("choice", "b")
+    assert '<option value="b" selected>B</option>' in html and "A</option>" not in html
+    assert type(copied.widget).__name__ == "Select" and form["flag"].widget_type == "checkbox"
