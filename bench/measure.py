@@ -323,8 +323,8 @@ RECAP_FLOOR = [
        WHERE c.reported_at >= %(start)s AND c.reported_at < %(end)s GROUP BY 1""",
 ]
 
-# Cadres: per kelurahan and status (the overview), and the roster's first page by name.
-# The overview: cadres per cohort, per kelurahan, and the first page of the inactive to call.
+# Cadres: the overview's three reads (per cohort, per kelurahan, the first page of inactive
+# cadres to call) and the roster's first page by name.
 OVERVIEW_FLOOR = [
     "SELECT cd.cohort, cd.status, count(*) FROM cadres_cadre cd GROUP BY 1, 2",
     """SELECT kel.common_name, cd.status, count(*) FROM cadres_cadre cd

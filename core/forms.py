@@ -146,13 +146,13 @@ def lean_render(widget, name, value, attrs=None, renderer=None):
         optgroups = select_options(widget, context["value"])
     else:
         context = widget.get_context(name, value, attrs)["widget"]
-    head = f'name="{esc(context["name"])}"{html_attrs(context["attrs"])}'
     if template in INPUT_TEMPLATES:
         shown = "" if context["value"] is None else f' value="{esc(context["value"])}"'
         return SafeString(
             f'<input type="{esc(context["type"])}" name="{esc(context["name"])}"{shown}'
             f"{html_attrs(context['attrs'])}>"
         )
+    head = f'name="{esc(context["name"])}"{html_attrs(context["attrs"])}'
     if template == TEXTAREA_TEMPLATE:
         text = esc(context["value"]) if context["value"] else ""
         return SafeString(f"<textarea {head}>\n{text}</textarea>")
